@@ -1,0 +1,20 @@
+"""offrecord: private recordings in, speaker-labelled transcript and summary out, on this machine.
+
+The switches below are set before any model library is imported, because huggingface_hub,
+transformers and pyannote read them once at import time. Nothing in offrecord reaches for a
+model hub unless the user runs `offrecord models pull`, and pyannote's telemetry (on by default
+in pyannote.audio 4) is always off.
+"""
+
+import os
+
+__version__ = "0.1.0"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["PYANNOTE_METRICS_ENABLED"] = "false"
+# Spinning OpenMP workers stall badly on 2 cores when another stage or process is busy
+# (measured 10-20x slowdowns in torch and llama.cpp); passive waiting avoids it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -1,0 +1,145 @@
+"""Words get speakers; speaker turns are rebuilt from the words.
+
+Each word goes to the speaker whose exclusive (one-at-a-time) diarization turn overlaps it
+most, so a Whisper segment that spans two speakers is split at the word where the voice
+changes. One- or two-word islands that the diarization barely supports are folded back into
+the surrounding speaker; islands it clearly supports (a "yeah" over the other's talk) stay.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from .data import Diarization, Segment, Turn, Word
+
+NEAREST_TURN_MAX_GAP = 1.0  # seconds: a word outside every turn borrows the nearest one within this
+ISLAND_MAX_WORDS = 2
+ISLAND_MIN_SUPPORT = 0.5  # share of an island's duration its own speaker's turns must cover to stay
+TURN_BREAK_GAP = 2.0  # seconds of silence that start a new paragraph for the same speaker
+TURN_MAX_SECONDS = 60.0  # long monologues are split at a sentence end after this
+
+
+class _Timeline:
+    """Turns sorted by start, for quick overlap queries."""
+
+    def __init__(self, turns: list[Turn]):
+        self.turns = sorted(turns, key=lambda t: t.start)
+        self.starts = [t.start for t in self.turns]
+        self.longest = max((t.end - t.start for t in self.turns), default=0.0)
+
+    def overlapping(self, start: float, end: float) -> list[tuple[Turn, float]]:
+        lo = bisect.bisect_left(self.starts, start - self.longest)
+        hi = bisect.bisect_right(self.starts, end)
+        found = []
+        for t in self.turns[lo:hi]:
+            overlap = min(end, t.end) - max(start, t.start)
+            if overlap > 0:
+                found.append((t, overlap))
+        return found
+
+    def nearest(self, time: float) -> tuple[Turn | None, float]:
+        best, gap = None, float("inf")
+        i = bisect.bisect_left(self.starts, time)
+        for t in self.turns[max(0, i - 50):i + 2]:
+            d = max(t.start - time, time - t.end, 0.0)
+            if d < gap:
+                best, gap = t, d
+        return best, gap
+
+    def support(self, speaker: str, start: float, end: float) -> float:
+        return sum(o for t, o in self.overlapping(start, end) if t.speaker == speaker)
+
+
+def attribute(asr_segments: list[Segment], diarization: Diarization) -> list[Segment]:
+    words = [w for s in asr_segments for w in s.words]
+    exclusive = _Timeline(diarization.exclusive)
+    everyone = _Timeline(diarization.turns)
+    for w in words:
+        w.speaker = _speaker_of(w, exclusive)
+        w.overlap = len({t.speaker for t, _ in everyone.overlapping(w.start, w.end)}) > 1
+    _fill_unassigned(words)
+    _smooth_islands(words, exclusive)
+    return _turns_from_words(words, sentence_ends=_sentence_ends(asr_segments))
+
+
+def _speaker_of(word: Word, timeline: _Timeline) -> str | None:
+    # A zero-length word still has a position: widen it a little to find its turn.
+    start, end = word.start, max(word.end, word.start + 0.02)
+    overlaps: dict[str, float] = {}
+    for t, o in timeline.overlapping(start, end):
+        overlaps[t.speaker] = overlaps.get(t.speaker, 0.0) + o
+    if overlaps:
+        return max(overlaps, key=overlaps.get)
+    turn, gap = timeline.nearest((start + end) / 2)
+    return turn.speaker if turn is not None and gap <= NEAREST_TURN_MAX_GAP else None
+
+
+def _fill_unassigned(words: list[Word]) -> None:
+    """Words far from any turn take the previous word's speaker (or the next one's)."""
+    last = None
+    for w in words:
+        if w.speaker is None:
+            w.speaker = last
+        last = w.speaker
+    following = None
+    for w in reversed(words):
+        if w.speaker is None:
+            w.speaker = following
+        following = w.speaker
+    for w in words:
+        if w.speaker is None:  # no diarization at all: one speaker
+            w.speaker = "SPEAKER_00"
+
+
+def _smooth_islands(words: list[Word], timeline: _Timeline) -> None:
+    runs = _runs(words)
+    for i in range(1, len(runs) - 1):
+        before, (lo, hi), after = runs[i - 1], runs[i], runs[i + 1]
+        outer = words[before[0]].speaker
+        if hi - lo > ISLAND_MAX_WORDS or words[after[0]].speaker != outer:
+            continue
+        island = words[lo:hi]
+        duration = max(island[-1].end - island[0].start, 1e-3)
+        if timeline.support(island[0].speaker, island[0].start, island[-1].end) / duration < ISLAND_MIN_SUPPORT:
+            for w in island:
+                w.speaker = outer
+
+
+def _runs(words: list[Word]) -> list[tuple[int, int]]:
+    runs, start = [], 0
+    for i in range(1, len(words) + 1):
+        if i == len(words) or words[i].speaker != words[start].speaker:
+            runs.append((start, i))
+            start = i
+    return runs
+
+
+def _sentence_ends(asr_segments: list[Segment]) -> set[int]:
+    ends, count = set(), 0
+    for s in asr_segments:
+        count += len(s.words)
+        ends.add(count - 1)
+    return ends
+
+
+def _turns_from_words(words: list[Word], sentence_ends: set[int]) -> list[Segment]:
+    turns: list[Segment] = []
+    current: list[Word] = []
+
+    def close():
+        if current:
+            turns.append(Segment(start=current[0].start, end=current[-1].end, speaker=current[0].speaker,
+                                 text=" ".join(w.word for w in current), words=list(current)))
+            current.clear()
+
+    for i, w in enumerate(words):
+        if current:
+            changed = w.speaker != current[-1].speaker
+            paused = w.start - current[-1].end > TURN_BREAK_GAP
+            long_enough = (current[-1].end - current[0].start > TURN_MAX_SECONDS
+                           and (i - 1) in sentence_ends)
+            if changed or paused or long_enough:
+                close()
+        current.append(w)
+    close()
+    return turns

@@ -1,0 +1,64 @@
+"""Decode any recording (phone, recorder, meeting app, video) to 16 kHz mono float32, once.
+
+PyAV (FFmpeg) reads every container and codec the product promises; libsndfile does not (Opus
+in WebM, AAC, FLAC inside Ogg). The waveform decoded here is shared by ASR and diarization.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import av
+import numpy as np
+
+from .data import Audio
+from .errors import InputError
+
+SAMPLE_RATE = 16000
+
+
+def check_readable(path: Path) -> None:
+    """Refuse missing paths, folders and unreadable files with a reason a person can act on."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a recording")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path}: permission denied (cannot read the file)")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (0 bytes)")
+
+
+def decode(path: Path) -> Audio:
+    path = Path(path)
+    check_readable(path)
+    try:
+        # Some real files carry non-UTF-8 tags that make av.open() fail unless told to ignore.
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.error.FFmpegError as e:
+        raise InputError(f"{path}: not a recognised audio or video file ({_reason(e)})") from None
+    with container:
+        stream = next((s for s in container.streams if s.type == "audio"), None)
+        if stream is None:
+            raise InputError(f"{path}: the file has no audio track")
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        pieces: list[np.ndarray] = []
+        try:
+            for frame in container.decode(stream):
+                for out in resampler.resample(frame):
+                    pieces.append(out.to_ndarray().reshape(-1))
+            for out in resampler.resample(None):
+                pieces.append(out.to_ndarray().reshape(-1))
+        except av.error.FFmpegError as e:
+            # A truncated file still yields what came before the damage; keep it if any.
+            if not pieces:
+                raise InputError(f"{path}: cannot decode the audio ({_reason(e)})") from None
+    samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+    if samples.size == 0:
+        raise InputError(f"{path}: the recording contains no audio samples")
+    return Audio(source=str(path), samples=samples.astype(np.float32, copy=False), sample_rate=SAMPLE_RATE)
+
+
+def _reason(e: Exception) -> str:
+    return getattr(e, "strerror", None) or str(e).split(":")[0] or type(e).__name__

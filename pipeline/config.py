@@ -1,0 +1,144 @@
+"""One configuration object, built from defaults, a YAML file and CLI flags, then passed down.
+
+The defaults here are the ones documented in the repository's `config.yaml`; a test keeps the
+two equal. Unknown keys and wrong types are refused with the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ConfigError
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class AsrConfig(_Section):
+    model: str = "whisper-base"
+    language: str | None = None
+    beam_size: int = Field(5, ge=1, le=10)
+    vad: bool = True
+    compute_type: str = "int8"
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+
+
+class DiarizationConfig(_Section):
+    enabled: bool = True
+    segmentation_model: str = "pyannote-segmentation-3.0"
+    embedding_model: str = "campplus-sv"
+    num_speakers: int | None = Field(None, ge=1)
+    min_speakers: int | None = Field(None, ge=1)
+    max_speakers: int | None = Field(None, ge=1)
+    segmentation_step: float = Field(0.1, gt=0.0, le=1.0)
+    clustering_threshold: float = Field(0.6, gt=0.0, lt=2.0)
+    min_cluster_size: int = Field(12, ge=1)
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        if self.min_speakers and self.max_speakers and self.min_speakers > self.max_speakers:
+            raise ValueError("min_speakers must not exceed max_speakers")
+        return self
+
+
+class SpeakersConfig(_Section):
+    # Names in order of first appearance ("Ann", "Bob"), or a mapping {"SPEAKER_00": "Ann"}.
+    names: list[str] | dict[str, str] = Field(default_factory=list)
+
+
+class SummaryConfig(_Section):
+    enabled: bool = True
+    model: str = "qwen2.5-coder-1.5b-instruct"
+    n_ctx: int = Field(8192, ge=1024, le=131072)
+    max_chunk_tokens: int = Field(2500, ge=200)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    seed: int = 0
+
+
+class OutputConfig(_Section):
+    formats: list[Literal["json", "md", "txt", "srt", "vtt", "rttm"]] = Field(
+        default_factory=lambda: ["json", "md", "txt", "srt", "vtt", "rttm"]
+    )
+
+
+class ModelsConfig(_Section):
+    # Where assembled model weights live; empty means `models/store` in the checkout.
+    store: Path | None = None
+    # Local overrides: a model name -> a folder (Whisper CTranslate2) or a .gguf file.
+    paths: dict[str, Path] = Field(default_factory=dict)
+
+
+class Config(_Section):
+    threads: int = Field(0, ge=0)  # 0: use every core
+    asr: AsrConfig = Field(default_factory=AsrConfig)
+    diarization: DiarizationConfig = Field(default_factory=DiarizationConfig)
+    speakers: SpeakersConfig = Field(default_factory=SpeakersConfig)
+    summary: SummaryConfig = Field(default_factory=SummaryConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+    models: ModelsConfig = Field(default_factory=ModelsConfig)
+
+    @property
+    def cpu_threads(self) -> int:
+        return self.threads or os.cpu_count() or 1
+
+
+def _explain(err: ValidationError, where: str) -> str:
+    problems = []
+    for e in err.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        if e["type"] == "extra_forbidden":
+            problems.append(f"unknown key '{path}'")
+        else:
+            problems.append(f"'{path}': {e['msg']} (got {e.get('input')!r})")
+    return f"{where}: " + "; ".join(problems)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(path: Path | None = None, overrides: dict | None = None) -> Config:
+    """Defaults, then the YAML file at `path` (if any), then `overrides` (from CLI flags)."""
+    data: dict = {}
+    where = "configuration"
+    if path is not None:
+        where = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read the config file ({e.strerror})") from None
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ConfigError(f"{path}: not valid YAML{at}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    data = _merge(data, overrides or {})
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_explain(e, where)) from None
+
+
+def default_config_path() -> Path | None:
+    """The user's config file, if they have one: $OFFRECORD_CONFIG or ~/.config/offrecord."""
+    env = os.environ.get("OFFRECORD_CONFIG")
+    if env:
+        return Path(env)
+    home = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
+    candidate = home / "offrecord" / "config.yaml"
+    return candidate if candidate.exists() else None

@@ -1,0 +1,143 @@
+"""The plain data that flows between stages.
+
+audio -> [Segment of Word] (ASR) -> [Turn] (diarization) -> Transcript (words with speakers)
+-> Summary. Times are seconds from the start of the recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Audio:
+    """Decoded recording: mono float32 samples at `sample_rate`."""
+
+    source: str
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    word: str
+    probability: float
+    speaker: str | None = None
+    overlap: bool = False
+
+
+@dataclass
+class Segment:
+    """A stretch of words; from ASR it is Whisper's segment, in a Transcript one speaker's turn."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word]
+    speaker: str | None = None
+
+
+@dataclass
+class Turn:
+    """A diarization turn: `speaker` talks from `start` to `end`."""
+
+    start: float
+    end: float
+    speaker: str
+
+
+@dataclass
+class Diarization:
+    turns: list[Turn]  # every speaker's turns, overlapping speech included
+    exclusive: list[Turn]  # at most one speaker at a time: what words are attributed from
+    embeddings: dict[str, list[float]] = field(default_factory=dict)  # speaker -> voice centroid
+
+
+@dataclass
+class Speaker:
+    id: str
+    name: str
+    name_source: str = "default"  # cli | voice | introduction | default
+
+
+@dataclass
+class Transcript:
+    source: str
+    duration: float
+    language: str
+    models: dict[str, str]
+    speakers: list[Speaker]
+    segments: list[Segment]
+
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+    def speaker_name(self, speaker_id: str | None) -> str:
+        for s in self.speakers:
+            if s.id == speaker_id:
+                return s.name
+        return speaker_id or "Unknown"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Transcript":
+        return cls(
+            source=d["source"],
+            duration=float(d["duration"]),
+            language=d["language"],
+            models=dict(d.get("models", {})),
+            speakers=[Speaker(**s) for s in d["speakers"]],
+            segments=[
+                Segment(
+                    start=s["start"],
+                    end=s["end"],
+                    text=s["text"],
+                    speaker=s.get("speaker"),
+                    words=[Word(**w) for w in s["words"]],
+                )
+                for s in d["segments"]
+            ],
+        )
+
+
+@dataclass
+class Idea:
+    title: str
+    text: str
+
+
+@dataclass
+class Quote:
+    text: str
+    speaker: str  # the speaker's display name
+    start: float
+    end: float
+
+
+@dataclass
+class Highlight:
+    start: float
+    text: str
+
+
+@dataclass
+class Summary:
+    title: str
+    overview: str
+    at_a_glance: list[str]
+    ideas: list[Idea]
+    quotes: list[Quote]
+    highlights: list[Highlight]
+
+    def to_dict(self) -> dict:
+        return asdict(self)

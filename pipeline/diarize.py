@@ -1,0 +1,112 @@
+"""Who spoke when: pyannote.audio's SpeakerDiarization, built from local weights only.
+
+We keep pyannote's own algorithm (segmentation-3.0 over sliding 10 s windows, speaker counting,
+agglomerative clustering of per-window speaker embeddings, reconstruction of overlapping and
+exclusive diarizations) and replace two things: the embedding model (CAM++, the only speaker
+embedding shipped in a package here) and how embeddings are computed (once per recording, see
+embedding.py). The audio is passed in memory, never as a path, so pyannote decodes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from pyannote.audio import Inference, Model, Pipeline
+from pyannote.audio.pipelines.clustering import Clustering
+from pyannote.audio.pipelines.speaker_diarization import SpeakerDiarization
+from pyannote.core import Annotation
+from pyannote.pipeline.parameter import ParamDict, Uniform
+
+from .config import DiarizationConfig
+from .data import Audio, Diarization, Turn
+from .embedding import CamppEmbedder
+
+
+class _LocalSpeakerDiarization(SpeakerDiarization):
+    """SpeakerDiarization whose constructor loads nothing from a hub and needs no PLDA."""
+
+    def __init__(self, segmentation: Model, embedder: CamppEmbedder, step: float):
+        Pipeline.__init__(self)  # the parent constructor would fetch its default models
+        self.legacy = False
+        self.segmentation_model = "pyannote/segmentation-3.0 (local)"
+        self.segmentation_step = step
+        self.embedding = "CAM++ (local)"
+        self.embedding_batch_size = 1
+        self.embedding_exclude_overlap = True
+        self.plda = None
+        self.klustering = "AgglomerativeClustering"
+        self.der_variant = {"collar": 0.0, "skip_overlap": False}
+        duration = segmentation.specifications.duration
+        self._segmentation = Inference(segmentation, duration=duration, step=step * duration,
+                                       skip_aggregation=True, batch_size=16)
+        self.segmentation = ParamDict(min_duration_off=Uniform(0.0, 1.0))
+        self._embedding = embedder
+        self.clustering = Clustering[self.klustering].value(metric="cosine")
+        self._expects_num_speakers = False
+        self._features: tuple[np.ndarray, float] | None = None
+
+    def get_embeddings(self, file, binary_segmentations, exclude_overlap=False, hook=None):
+        features, hop = self._features
+        data = np.nan_to_num(binary_segmentations.data, nan=0.0).astype(np.float32)
+        num_chunks, num_frames, num_speakers = data.shape
+        window = binary_segmentations.sliding_window
+        if exclude_overlap:
+            clean = data * (data.sum(axis=2, keepdims=True) < 2)
+        embeddings = np.full((num_chunks, num_speakers, self._embedding.dimension), np.nan, np.float32)
+        per_frame = window.duration / num_frames
+        for c in range(num_chunks):
+            start = window[c].start
+            first = max(0, int(np.ceil(start / hop)))
+            last = min(len(features), int((start + window.duration) / hop))
+            if last <= first:
+                continue
+            # segmentation frame under each trunk frame of this window
+            idx = np.minimum(((np.arange(first, last) * hop - start) / per_frame).astype(int), num_frames - 1)
+            masks = data[c][idx]
+            if exclude_overlap:
+                clean_masks = clean[c][idx]
+                enough = clean_masks.sum(axis=0) > 2 * 10  # fall back to all speech when too little is clean
+                masks = np.where(enough[None, :], clean_masks, masks)
+            embeddings[c] = self._embedding.pool(features[first:last], masks)
+        return embeddings
+
+
+class Diarizer:
+    def __init__(self, segmentation_dir: Path, embedding_dir: Path, cfg: DiarizationConfig, threads: int):
+        torch.set_num_threads(threads)
+        segmentation = Model.from_pretrained(str(Path(segmentation_dir) / "pytorch_model.bin"))
+        self.embedder = CamppEmbedder(embedding_dir)
+        self.cfg = cfg
+        self.pipeline = _LocalSpeakerDiarization(segmentation, self.embedder, cfg.segmentation_step)
+        self.pipeline.instantiate({
+            "segmentation": {"min_duration_off": 0.0},
+            "clustering": {"method": "centroid", "min_cluster_size": cfg.min_cluster_size,
+                           "threshold": cfg.clustering_threshold},
+        })
+
+    def diarize(self, audio: Audio, num_speakers: int | None = None, min_speakers: int | None = None,
+                max_speakers: int | None = None) -> Diarization:
+        self.pipeline._features = self.embedder.frame_features(audio.samples)
+        file = {"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": audio.sample_rate,
+                "uri": Path(audio.source).stem}
+        try:
+            out = self.pipeline(file, num_speakers=num_speakers or self.cfg.num_speakers,
+                                min_speakers=min_speakers or self.cfg.min_speakers,
+                                max_speakers=max_speakers or self.cfg.max_speakers)
+        finally:
+            self.pipeline._features = None
+        labels = out.speaker_diarization.labels()
+        embeddings = {}
+        if out.speaker_embeddings is not None:
+            embeddings = {label: out.speaker_embeddings[i].tolist() for i, label in enumerate(labels)
+                          if np.any(out.speaker_embeddings[i])}
+        return Diarization(turns=_turns(out.speaker_diarization),
+                           exclusive=_turns(out.exclusive_speaker_diarization),
+                           embeddings=embeddings)
+
+
+def _turns(annotation: Annotation) -> list[Turn]:
+    return [Turn(start=round(seg.start, 3), end=round(seg.end, 3), speaker=str(label))
+            for seg, _, label in annotation.itertracks(yield_label=True)]

@@ -1,0 +1,59 @@
+"""Speaker names, from the most to the least authoritative source.
+
+1. the user (`--speakers "Ann,Bob"` in order of first appearance, or `SPEAKER_00=Ann`),
+2. self-introductions in the speaker's own words ("I'm Diane", "this is Sheila from Texas"),
+3. otherwise "Speaker 1", "Speaker 2", ... in reading order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .data import Segment, Speaker
+
+INTRODUCTION = re.compile(
+    r"\b(?i:I'm|I am|my name is|my name's|this is|it's|call me)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+# Capitalised words that follow "I'm" or "this is" without being names.
+NOT_NAMES = {
+    "I", "A", "An", "The", "This", "That", "It", "Just", "Not", "So", "Here", "There", "Good", "Fine",
+    "Sorry", "Sure", "Really", "Very", "Going", "Okay", "OK", "Yes", "No", "Well", "Actually", "Also",
+    "What", "How", "Why", "When", "Where", "Who", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "Saturday", "Sunday", "English", "American", "British", "Canadian", "Chinese", "French", "German",
+    "Spanish", "Great", "Glad", "Happy", "Interested", "Thinking", "Looking", "Still", "Only",
+}
+
+
+def speaker_order(turns: list[Segment]) -> list[str]:
+    return list(dict.fromkeys(t.speaker for t in turns))
+
+
+def introductions(turns: list[Segment]) -> dict[str, str]:
+    """Speaker id -> the name they give for themselves; names claimed by two speakers are dropped."""
+    found: dict[str, str] = {}
+    claimed: dict[str, set[str]] = {}
+    for t in turns:
+        for m in INTRODUCTION.finditer(t.text):
+            name = m.group(1)
+            if name in NOT_NAMES:
+                continue
+            claimed.setdefault(name, set()).add(t.speaker)
+            found.setdefault(t.speaker, name)
+    return {spk: name for spk, name in found.items() if len(claimed[name]) == 1}
+
+
+def name_speakers(turns: list[Segment], user_names: list[str] | dict[str, str]) -> list[Speaker]:
+    order = speaker_order(turns)
+    if isinstance(user_names, dict):
+        given = {spk: name for spk, name in user_names.items() if spk in order}
+    else:
+        given = dict(zip(order, user_names))
+    introduced = introductions(turns)
+    speakers = []
+    for i, spk in enumerate(order, 1):
+        if spk in given:
+            speakers.append(Speaker(id=spk, name=given[spk], name_source="cli"))
+        elif spk in introduced and introduced[spk] not in given.values():
+            speakers.append(Speaker(id=spk, name=introduced[spk], name_source="introduction"))
+        else:
+            speakers.append(Speaker(id=spk, name=f"Speaker {i}", name_source="default"))
+    return speakers

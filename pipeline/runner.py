@@ -1,0 +1,190 @@
+"""One recording through every stage: decode -> transcribe -> diarize -> attribute -> name ->
+write -> summarize. Models are loaded on first use and reused for every later file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import audio as audio_io
+from . import writers
+from .attribute import attribute
+from .config import Config
+from .data import Diarization, Transcript, Turn
+from .errors import ModelMissingError, OutputError
+from .naming import name_speakers
+from .store import ModelStore
+
+log = logging.getLogger("offrecord")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class StageTime:
+    stage: str
+    seconds: float
+    peak_rss_mb: float
+
+
+@dataclass
+class FileResult:
+    source: Path
+    out_dir: Path
+    duration: float
+    stages: list[StageTime] = field(default_factory=list)
+
+
+class Models:
+    """Each model is loaded once, the first time a file needs it."""
+
+    def __init__(self, cfg: Config, store: ModelStore):
+        self.cfg = cfg
+        self.store = store
+        self._asr = self._diarizer = self._summarizer = None
+
+    def _load(self, what: str, loader: Callable):
+        try:
+            return loader()
+        except ModelMissingError:
+            raise
+        except Exception as e:  # a damaged or incompatible model file
+            raise ModelMissingError(f"cannot load the {what} model ({e}); check it with `offrecord models verify`") from e
+
+    def close(self) -> None:
+        """Free the LLM now: llama.cpp's own finaliser fails if left to interpreter shutdown."""
+        if self._summarizer is not None:
+            self._summarizer.llm.close()
+            self._summarizer = None
+
+    @property
+    def asr(self):
+        if self._asr is None:
+            from .transcribe import Transcriber
+            path = self.store.path(self.cfg.asr.model)
+            self._asr = self._load("speech recognition", lambda: Transcriber(path, self.cfg.asr, self.cfg.cpu_threads))
+        return self._asr
+
+    @property
+    def diarizer(self):
+        if self._diarizer is None:
+            from .diarize import Diarizer
+            d = self.cfg.diarization
+            seg, emb = self.store.path(d.segmentation_model), self.store.path(d.embedding_model)
+            self._diarizer = self._load("diarization", lambda: Diarizer(seg, emb, d, self.cfg.cpu_threads))
+        return self._diarizer
+
+    @property
+    def summarizer(self):
+        if self._summarizer is None:
+            from .summarize import Summarizer
+            gguf = self.store.file(self.cfg.summary.model, "model.gguf")
+            self._summarizer = self._load("summary", lambda: Summarizer(gguf, self.cfg.summary, self.cfg.cpu_threads))
+        return self._summarizer
+
+
+class Reporter:
+    """One line per stage on stderr: what ran, how long, how fast against the audio."""
+
+    def __init__(self, echo: Callable[[str], None] | None):
+        self.echo = echo
+
+    def stage(self, label: str, stage: str, seconds: float, audio_seconds: float) -> None:
+        if self.echo:
+            speed = f", {audio_seconds / seconds:.1f}x real time" if seconds > 0 and audio_seconds else ""
+            self.echo(f"{label}: {stage:<10} {seconds:6.1f}s for {audio_seconds:.1f}s of audio{speed}, "
+                      f"peak RSS {peak_rss_mb():.0f} MB")
+
+
+def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
+                 label: str | None = None) -> FileResult:
+    label = label or path.name
+    result = FileResult(source=path, out_dir=out_dir, duration=0.0)
+
+    def finished(stage: str, start: float) -> None:
+        seconds = time.perf_counter() - start
+        result.stages.append(StageTime(stage, seconds, peak_rss_mb()))
+        reporter.stage(label, stage, seconds, result.duration)
+
+    def timed(stage: str, fn: Callable):
+        start = time.perf_counter()
+        value = fn()
+        finished(stage, start)
+        return value
+
+    start = time.perf_counter()
+    audio = audio_io.decode(path)
+    result.duration = audio.duration
+    finished("decode", start)
+    asr = timed("transcribe", lambda: models.asr.transcribe(audio, cfg.asr.language))
+    if cfg.diarization.enabled and asr.segments:
+        diarization = timed("diarize", lambda: models.diarizer.diarize(audio))
+    else:
+        diarization = _single_speaker(audio.duration if asr.segments else 0.0)
+    turns = timed("attribute", lambda: attribute(asr.segments, diarization))
+    speakers = name_speakers(turns, cfg.speakers.names)
+    transcript = Transcript(
+        source=str(path), duration=round(audio.duration, 3), language=asr.language,
+        models=_model_names(cfg), speakers=speakers, segments=turns)
+    del audio  # the waveform is not needed by the summary; free it before the LLM loads
+
+    files = {name: render(transcript) for fmt, (name, render) in writers.TRANSCRIPT_WRITERS.items()
+             if fmt in cfg.output.formats}
+    if "rttm" in cfg.output.formats:
+        files["speakers.rttm"] = writers.speakers_rttm(Path(path).stem, diarization.turns)
+    if cfg.summary.enabled:
+        summary = timed("summarize", lambda: models.summarizer.summarize(transcript))
+        files["summary.json"] = writers.summary_json(summary)
+        files["summary.md"] = writers.summary_md(summary)
+    timed("write", lambda: publish(out_dir, files))
+    return result
+
+
+def _single_speaker(duration: float) -> Diarization:
+    turns = [Turn(0.0, duration, "SPEAKER_00")] if duration > 0 else []
+    return Diarization(turns=turns, exclusive=list(turns))
+
+
+def _model_names(cfg: Config) -> dict[str, str]:
+    names = {"asr": cfg.asr.model}
+    if cfg.diarization.enabled:
+        names["segmentation"] = cfg.diarization.segmentation_model
+        names["embedding"] = cfg.diarization.embedding_model
+    if cfg.summary.enabled:
+        names["summary"] = cfg.summary.model
+    return names
+
+
+def publish(out_dir: Path, files: dict[str, str]) -> None:
+    """Write every output into a hidden sibling folder, then swap it into place in one rename,
+    so the folder a user sees is either the complete old result or the complete new one."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+    except OSError as e:
+        raise OutputError(f"{out_dir.parent}: cannot create the output folder ({e.strerror or e})") from None
+    try:
+        os.chmod(staging, 0o755)
+        for name, text in files.items():
+            writers.write_atomic(staging / name, text)
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            os.replace(out_dir, old)
+        os.replace(staging, out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as e:
+        raise OutputError(f"{out_dir}: cannot write outputs ({e.strerror or e})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

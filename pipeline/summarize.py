@@ -1,0 +1,170 @@
+"""The summary: the local LLM proposes, the code grounds.
+
+Map: the transcript is cut into chunks that fit the model's context; for each chunk the model
+writes a one-line chapter title, a few notes and up to two quote proposals. Reduce: from all the
+notes, the model writes the title, overview, at-a-glance bullets and ideas. Quotes are then
+matched to the transcript (grounding.py) and highlights are stamped with their chunk's first
+word, so every quote and time shown comes from the transcript itself.
+
+Every call uses a small JSON schema with a maxLength on each string: without one a small model
+can run to max_tokens and leave invalid JSON (see the notes).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .config import SummaryConfig
+from .data import Highlight, Idea, Quote, Segment, Summary, Transcript
+from .errors import OffrecordError
+from .grounding import ground_quote
+from .writers import clock
+
+SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says. "
+          "Refer to people by the names given in the transcript. Answer in JSON.")
+RESERVED_TOKENS = 900  # instructions and the answer, besides the transcript chunk
+
+
+def _str(max_len: int) -> dict:
+    return {"type": "string", "maxLength": max_len}
+
+
+class Summarizer:
+    def __init__(self, gguf_path: Path, cfg: SummaryConfig, threads: int):
+        from llama_cpp import Llama
+
+        self.cfg = cfg
+        self.llm = Llama(model_path=str(gguf_path), n_ctx=cfg.n_ctx, n_threads=threads,
+                         n_threads_batch=threads, seed=cfg.seed, verbose=False)
+        self.usage = {"prompt_tokens": 0, "completion_tokens": 0}
+
+    def _ask(self, prompt: str, schema: dict, max_tokens: int) -> dict:
+        n_prompt = len(self.llm.tokenize(prompt.encode("utf-8"))) + 80
+        if n_prompt + max_tokens > self.cfg.n_ctx:
+            raise OffrecordError(f"summary prompt of {n_prompt} tokens does not fit n_ctx={self.cfg.n_ctx}; "
+                                 "lower summary.max_chunk_tokens or raise summary.n_ctx")
+        reply = self.llm.create_chat_completion(
+            messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}],
+            response_format={"type": "json_object", "schema": schema},
+            temperature=self.cfg.temperature, seed=self.cfg.seed, max_tokens=max_tokens)
+        for key in self.usage:
+            self.usage[key] += reply["usage"][key]
+        try:
+            return json.loads(reply["choices"][0]["message"]["content"])
+        except json.JSONDecodeError:
+            return {}
+
+    def _tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
+
+    def chunks(self, t: Transcript) -> list[list[Segment]]:
+        """Consecutive turns, each chunk under the token budget; smaller chunks for short
+        recordings so there are several chapters, never more than the context allows."""
+        sizes = [self._tokens(_line(t, s)) for s in t.segments]
+        budget = min(self.cfg.max_chunk_tokens, self.cfg.n_ctx - RESERVED_TOKENS)
+        target = max(300, min(budget, sum(sizes) // 4 + 1))
+        chunks, current, used = [], [], 0
+        for seg, size in zip(t.segments, sizes):
+            if size > budget:  # one enormous turn: cut it by words rather than overflow
+                if current:
+                    chunks.append(current)
+                    current, used = [], 0
+                chunks.extend([[piece] for piece in _split_turn(seg, budget, size)])
+                continue
+            if current and used + size > target:
+                chunks.append(current)
+                current, used = [], 0
+            current.append(seg)
+            used += size
+        if current:
+            chunks.append(current)
+        return chunks
+
+    def summarize(self, t: Transcript, progress=None) -> Summary:
+        names = [s.name for s in t.speakers]
+        if not t.segments:
+            return Summary(title=f"{Path(t.source).stem}: no speech", overview="No speech was found in this recording.",
+                           at_a_glance=[], ideas=[], quotes=[], highlights=[])
+        chunks = self.chunks(t)
+        notes, highlights, proposals = [], [], []
+        speaker_enum = {"type": "string", "enum": names}
+        map_schema = {
+            "type": "object",
+            "properties": {
+                "chapter": _str(90),
+                "notes": {"type": "array", "items": _str(220), "minItems": 1, "maxItems": 4},
+                "quotes": {"type": "array", "maxItems": 2, "items": {
+                    "type": "object", "properties": {"speaker": speaker_enum, "text": _str(240)},
+                    "required": ["speaker", "text"]}},
+            },
+            "required": ["chapter", "notes", "quotes"],
+        }
+        for i, chunk in enumerate(chunks, 1):
+            text = "\n".join(_line(t, s) for s in chunk)
+            prompt = (f"Part {i} of {len(chunks)} of a transcript. Speakers: {', '.join(names)}.\n\n{text}\n\n"
+                      "Give: chapter (a short title for this part), notes (the main points, one sentence "
+                      "each, naming who said what), quotes (up to two memorable sentences copied word "
+                      "for word from the transcript, with the speaker who said them).")
+            out = self._ask(prompt, map_schema, max_tokens=450)
+            notes += [n for n in out.get("notes", []) if n.strip()]
+            proposals += out.get("quotes", [])
+            if out.get("chapter", "").strip():
+                highlights.append(Highlight(start=chunk[0].start, text=out["chapter"].strip()))
+            if progress:
+                progress(i, len(chunks))
+        reduce_schema = {
+            "type": "object",
+            "properties": {
+                "title": _str(80),
+                "overview": _str(700),
+                "at_a_glance": {"type": "array", "items": _str(200), "minItems": 3, "maxItems": 5},
+                "ideas": {"type": "array", "minItems": 2, "maxItems": 4, "items": {
+                    "type": "object", "properties": {"title": _str(80), "text": _str(400)},
+                    "required": ["title", "text"]}},
+            },
+            "required": ["title", "overview", "at_a_glance", "ideas"],
+        }
+        prompt = (f"Notes taken over a {clock(t.duration)} recording with {', '.join(names)}:\n"
+                  + "\n".join(f"- {n}" for n in notes)
+                  + "\n\nWrite: title (specific to the content), overview (one paragraph that names "
+                    f"{' and '.join(names)} and says what they discuss), at_a_glance (3 to 5 key "
+                    "points), ideas (2 to 4 ideas worth remembering, each a short title and 2-3 "
+                    "sentences of explanation).")
+        out = self._ask(prompt, reduce_schema, max_tokens=900)
+        return Summary(
+            title=out.get("title", "").strip() or Path(t.source).stem,
+            overview=out.get("overview", "").strip(),
+            at_a_glance=[b.strip() for b in out.get("at_a_glance", []) if b.strip()],
+            ideas=[Idea(title=i["title"].strip(), text=i["text"].strip()) for i in out.get("ideas", [])
+                   if i.get("title", "").strip() and i.get("text", "").strip()],
+            quotes=_grounded_quotes(proposals, t),
+            highlights=highlights,
+        )
+
+
+def _line(t: Transcript, seg: Segment) -> str:
+    return f"[{clock(seg.start)}] {t.speaker_name(seg.speaker)}: {seg.text}"
+
+
+def _split_turn(seg: Segment, budget: int, size: int) -> list[Segment]:
+    pieces = max(2, -(-size * 2 // budget))
+    step = -(-len(seg.words) // pieces)
+    out = []
+    for i in range(0, len(seg.words), step):
+        words = seg.words[i:i + step]
+        out.append(Segment(start=words[0].start, end=words[-1].end, speaker=seg.speaker,
+                           text=" ".join(w.word for w in words), words=words))
+    return out
+
+
+def _grounded_quotes(proposals: list[dict], t: Transcript) -> list[Quote]:
+    quotes: list[Quote] = []
+    for p in proposals:
+        q = ground_quote(p.get("text", ""), t)
+        if q is None:
+            continue
+        if any(q.start < other.end and other.start < q.end for other in quotes):
+            continue  # the same passage proposed twice
+        quotes.append(q)
+    return sorted(quotes, key=lambda q: q.start)

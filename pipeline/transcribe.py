@@ -1,0 +1,63 @@
+"""Speech to words with timestamps: faster-whisper (CTranslate2), loaded once, reused per file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import AsrConfig
+from .data import Audio, Segment, Word
+
+# Whisper invents fluent text on silence and music; these are faster-whisper's own signals for
+# it. A segment that is both improbable and non-speech is dropped, and so is a segment that
+# repeats the one before it word for word (the classic loop).
+NO_SPEECH_DROP = 0.6
+LOGPROB_DROP = -1.0
+
+
+@dataclass
+class AsrResult:
+    segments: list[Segment]
+    language: str
+
+
+class Transcriber:
+    def __init__(self, model_dir: Path, cfg: AsrConfig, threads: int):
+        from faster_whisper import WhisperModel
+
+        if not (Path(model_dir) / "tokenizer.json").is_file():
+            # faster-whisper treats a folder without tokenizer.json as a hub name and downloads.
+            raise FileNotFoundError(f"{model_dir} is not a CTranslate2 Whisper folder (no tokenizer.json)")
+        self.cfg = cfg
+        self.model = WhisperModel(str(model_dir), device=cfg.device, compute_type=cfg.compute_type,
+                                  cpu_threads=threads)
+
+    def transcribe(self, audio: Audio, language: str | None = None) -> AsrResult:
+        language = language or self.cfg.language
+        if language and not self.model.model.is_multilingual and language != "en":
+            language = "en"
+        segments, info = self.model.transcribe(
+            audio.samples,
+            language=language,
+            beam_size=self.cfg.beam_size,
+            word_timestamps=True,
+            vad_filter=self.cfg.vad,
+            # Conditioning on earlier text is what lets one hallucination spread into a loop.
+            condition_on_previous_text=False,
+            # Detect the language from several windows, so silence or music at the start does
+            # not decide it.
+            language_detection_segments=4,
+        )
+        kept: list[Segment] = []
+        for s in segments:
+            if s.no_speech_prob > NO_SPEECH_DROP and s.avg_logprob < LOGPROB_DROP:
+                continue
+            text = s.text.strip()
+            if not text or (kept and text == kept[-1].text):
+                continue
+            words = [Word(start=round(w.start, 3), end=round(w.end, 3), word=w.word.strip(),
+                          probability=round(w.probability, 4))
+                     for w in (s.words or []) if w.word.strip()]
+            if words:
+                kept.append(Segment(start=words[0].start, end=words[-1].end, text=text, words=words))
+        return AsrResult(segments=kept, language=info.language)
