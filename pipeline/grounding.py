@@ -1,7 +1,7 @@
 """Quotes the user sees are the transcript's own words, never the model's.
 
-The model proposes a quote; we find the passage in one speaker's turn that shares the longest
-run of words with it. If that run covers most of the proposal the transcript's words, speaker
+The model proposes a quote; we find the passage in one speaker's turn that shares the most words
+with it, in order. If that run covers most of the proposal the transcript's words, speaker
 and times are shown; otherwise (invented, paraphrased, spliced from two places) it is dropped.
 """
 
@@ -12,7 +12,8 @@ from difflib import SequenceMatcher
 
 from .data import Quote, Transcript
 
-MIN_COVERAGE = 0.8  # share of the proposed quote's words found in one contiguous passage
+MIN_COVERAGE = 0.8  # share of the proposed quote's words found, in order, in one passage
+MAX_SPAN = 1.5  # that passage may be at most this much longer than the proposal
 MIN_WORDS = 5
 _TOKEN = re.compile(r"[\w']+")
 
@@ -25,7 +26,7 @@ def ground_quote(proposal: str, transcript: Transcript) -> Quote | None:
     wanted = normalise(proposal)
     if len(wanted) < MIN_WORDS:
         return None
-    best = None  # (matched tokens, segment, first word, last word)
+    best = None  # (coverage, segment, first word, last word)
     for seg in transcript.segments:
         # Map each token back to the word it came from, so the shown text is whole words.
         tokens, owner = [], []
@@ -33,14 +34,21 @@ def ground_quote(proposal: str, transcript: Transcript) -> Quote | None:
             for tok in normalise(w.word):
                 tokens.append(tok)
                 owner.append(i)
-        if not tokens:
+        blocks = [b for b in SequenceMatcher(None, wanted, tokens, autojunk=False).get_matching_blocks()
+                  if b.size >= 2]  # lone shared words ("the") are not evidence
+        if not blocks:
             continue
-        m = SequenceMatcher(None, wanted, tokens, autojunk=False).find_longest_match(0, len(wanted), 0, len(tokens))
-        if m.size and (best is None or m.size > best[0]):
-            best = (m.size, seg, owner[m.b], owner[m.b + m.size - 1])
-    if best is None or best[0] < MIN_WORDS or best[0] / len(wanted) < MIN_COVERAGE:
+        first, last = blocks[0].b, blocks[-1].b + blocks[-1].size
+        if last - first > MAX_SPAN * len(wanted):
+            continue  # the words are scattered over a long turn, not one passage
+        coverage = sum(b.size for b in blocks) / len(wanted)
+        if best is None or coverage > best[0]:
+            best = (coverage, seg, owner[first], owner[last - 1])
+    if best is None or best[0] < MIN_COVERAGE:
         return None
     _, seg, first, last = best
     words = seg.words[first:last + 1]
+    if len(words) < MIN_WORDS:
+        return None
     return Quote(text=" ".join(w.word for w in words), speaker=transcript.speaker_name(seg.speaker),
                  start=words[0].start, end=words[-1].end)
