@@ -9,15 +9,21 @@ embedding.py). The audio is passed in memory, never as a path, so pyannote decod
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
-from pyannote.audio import Inference, Model, Pipeline
-from pyannote.audio.pipelines.clustering import Clustering
-from pyannote.audio.pipelines.speaker_diarization import SpeakerDiarization
-from pyannote.core import Annotation
-from pyannote.pipeline.parameter import ParamDict, Uniform
+
+with warnings.catch_warnings():
+    # pyannote warns at import that torchcodec (its file decoder) cannot load beside CPU torch;
+    # we hand it audio in memory, so that decoder is never used.
+    warnings.simplefilter("ignore")
+    from pyannote.audio import Inference, Model, Pipeline
+    from pyannote.audio.pipelines.clustering import Clustering
+    from pyannote.audio.pipelines.speaker_diarization import SpeakerDiarization
+    from pyannote.core import Annotation
+    from pyannote.pipeline.parameter import ParamDict, Uniform
 
 from .config import DiarizationConfig
 from .data import Audio, Diarization, Turn
