@@ -2,8 +2,10 @@
 
 Each word goes to the speaker whose exclusive (one-at-a-time) diarization turn overlaps it
 most, so a Whisper segment that spans two speakers is split at the word where the voice
-changes. One- or two-word islands that the diarization barely supports are folded back into
-the surrounding speaker; islands it clearly supports (a "yeah" over the other's talk) stay.
+changes. Where both voices are active at a change, the exclusive cut is arbitrary, so the
+overlapped words go with the side they are spoken without a pause to. One- or two-word islands
+that the diarization barely supports are folded back into the surrounding speaker; islands it
+clearly supports (a "yeah" over the other's talk) stay.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from .data import Diarization, Segment, Turn, Word
 
 NEAREST_TURN_MAX_GAP = 1.0  # seconds: a word outside every turn borrows the nearest one within this
 ISLAND_MAX_WORDS = 2
+# An overlapped boundary moves only when the words run straight into the other speaker (a gap
+# of at most RUN_ON) after a pause at least PAUSE_MARGIN longer.
+RUN_ON = 0.1
+PAUSE_MARGIN = 0.3
 ISLAND_MIN_SUPPORT = 0.5  # share of an island's duration its own speaker's turns must cover to stay
 TURN_BREAK_GAP = 2.0  # seconds of silence that start a new paragraph for the same speaker
 TURN_MAX_SECONDS = 60.0  # long monologues are split at a sentence end after this
@@ -58,6 +64,7 @@ def attribute(asr_segments: list[Segment], diarization: Diarization) -> list[Seg
         w.speaker = _speaker_of(w, exclusive)
         w.overlap = len({t.speaker for t, _ in everyone.overlapping(w.start, w.end)}) > 1
     _fill_unassigned(words)
+    _move_overlapped_boundaries(words, everyone)
     _smooth_islands(words, exclusive)
     return _turns_from_words(words, sentence_ends=_sentence_ends(asr_segments))
 
@@ -89,6 +96,39 @@ def _fill_unassigned(words: list[Word]) -> None:
     for w in words:
         if w.speaker is None:  # no diarization at all: one speaker
             w.speaker = "SPEAKER_00"
+
+
+def _move_overlapped_boundaries(words: list[Word], everyone: _Timeline) -> None:
+    """At each change A -> B, overlapped words at the end of A's run move to B when B is active
+    over them and they run straight into B's words after a clear pause (and the mirror case
+    for overlapped words at the start of B's run)."""
+    runs = _runs(words)
+    for (a_lo, a_hi), (b_lo, b_hi) in zip(runs, runs[1:]):
+        a, b = words[a_lo].speaker, words[b_lo].speaker
+
+        def movable(i: int, to: str) -> bool:
+            w = words[i]
+            return w.overlap and to in {t.speaker for t, _ in everyone.overlapping(w.start, max(w.end, w.start + 0.02))}
+
+        tail = a_hi
+        while tail > a_lo + 1 and movable(tail - 1, b):
+            tail -= 1
+        if tail < a_hi:
+            before = words[tail].start - words[tail - 1].end
+            after = words[b_lo].start - words[a_hi - 1].end
+            if after <= RUN_ON and before >= after + PAUSE_MARGIN:
+                for w in words[tail:a_hi]:
+                    w.speaker = b
+                continue
+        head = b_lo
+        while head < b_hi - 1 and movable(head, a):
+            head += 1
+        if head > b_lo:
+            before = words[b_lo].start - words[a_hi - 1].end
+            after = words[head].start - words[head - 1].end
+            if before <= RUN_ON and after >= before + PAUSE_MARGIN:
+                for w in words[b_lo:head]:
+                    w.speaker = a
 
 
 def _smooth_islands(words: list[Word], timeline: _Timeline) -> None:

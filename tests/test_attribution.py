@@ -35,6 +35,21 @@ def test_clear_backchannel_stays_its_own_turn():
     assert turns[1].text == "yeah" and turns[1].words[0].overlap
 
 
+def test_overlapped_words_follow_the_speaker_they_run_into():
+    # "And I'm" is spoken over the end of A's turn, after a pause, running straight into "Sheila".
+    asr = [seg((12.5, 13.1, "Diane"), (13.1, 13.9, "here."), (14.38, 14.5, "And"), (14.5, 14.76, "I'm"),
+               (14.76, 15.08, "Sheila."))]
+    everyone = [Turn(10.4, 14.75, "A"), Turn(14.3, 17.9, "B")]
+    exclusive = [Turn(10.4, 14.75, "A"), Turn(14.75, 17.9, "B")]
+    turns = attribute(asr, Diarization(turns=everyone, exclusive=exclusive))
+    assert [(t.speaker, t.text) for t in turns] == [("A", "Diane here."), ("B", "And I'm Sheila.")]
+    # without the pause the cut stays where the diarization put it
+    asr = [seg((12.5, 13.1, "Diane"), (13.1, 14.38, "here"), (14.38, 14.5, "and"), (14.5, 14.76, "so"),
+               (14.9, 15.08, "yes."))]
+    turns = attribute(asr, Diarization(turns=everyone, exclusive=exclusive))
+    assert [t.speaker for t in turns] == ["A", "B"] and turns[0].text == "Diane here and so"
+
+
 def test_words_outside_every_turn_borrow_a_neighbour():
     asr = [seg((0, 1, "one"), (5, 6, "two"))]
     d = Diarization(turns=[Turn(0, 1, "A")], exclusive=[Turn(0, 1, "A")])
