@@ -3,7 +3,6 @@ write -> summarize. Models are loaded on first use and reused for every later fi
 
 from __future__ import annotations
 
-import logging
 import os
 import resource
 import shutil
@@ -21,8 +20,6 @@ from .data import Diarization, Transcript, Turn
 from .errors import ModelMissingError, OutputError
 from .naming import name_speakers
 from .store import ModelStore
-
-log = logging.getLogger("offrecord")
 
 
 def peak_rss_mb() -> float:
@@ -115,9 +112,9 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
         result.stages.append(StageTime(stage, seconds, peak_rss_mb()))
         reporter.stage(label, stage, seconds, result.duration)
 
-    def timed(stage: str, fn: Callable):
+    def timed(stage: str, fn: Callable, *args):
         start = time.perf_counter()
-        value = fn()
+        value = fn(*args)
         finished(stage, start)
         return value
 
@@ -125,12 +122,12 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     audio = audio_io.decode(path)
     result.duration = audio.duration
     finished("decode", start)
-    asr = timed("transcribe", lambda: models.asr.transcribe(audio, cfg.asr.language))
+    asr = timed("transcribe", models.asr.transcribe, audio, cfg.asr.language)
     if cfg.diarization.enabled and asr.segments:
-        diarization = timed("diarize", lambda: models.diarizer.diarize(audio))
+        diarization = timed("diarize", models.diarizer.diarize, audio)
     else:
         diarization = _single_speaker(audio.duration if asr.segments else 0.0)
-    turns = timed("attribute", lambda: attribute(asr.segments, diarization))
+    turns = timed("attribute", attribute, asr.segments, diarization)
     speakers = name_speakers(turns, cfg.speakers.names)
     transcript = Transcript(
         source=str(path), duration=round(audio.duration, 3), language=asr.language,
@@ -142,10 +139,10 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     if "rttm" in cfg.output.formats:
         files["speakers.rttm"] = writers.speakers_rttm(Path(path).stem, diarization.turns)
     if cfg.summary.enabled:
-        summary = timed("summarize", lambda: models.summarizer.summarize(transcript))
+        summary = timed("summarize", models.summarizer.summarize, transcript)
         files["summary.json"] = writers.summary_json(summary)
         files["summary.md"] = writers.summary_md(summary)
-    timed("write", lambda: publish(out_dir, files))
+    timed("write", publish, out_dir, files)
     return result
 
 

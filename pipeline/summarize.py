@@ -13,6 +13,7 @@ can run to max_tokens and leave invalid JSON (see the notes).
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from .config import SummaryConfig
@@ -23,6 +24,7 @@ from .writers import clock
 
 SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says. "
           "Refer to people by the names given in the transcript. Answer in JSON.")
+log = logging.getLogger("offrecord.summary")
 RESERVED_TOKENS = 900  # instructions and the answer, besides the transcript chunk
 
 
@@ -132,6 +134,8 @@ class Summarizer:
                     "points), ideas (2 to 4 ideas worth remembering, each a short title and 2-3 "
                     "sentences of explanation).")
         out = self._ask(prompt, reduce_schema, max_tokens=900)
+        log.info("summary of %s: %d chunks, %d prompt tokens, %d generated tokens", Path(t.source).name,
+                 len(chunks), self.usage["prompt_tokens"], self.usage["completion_tokens"])
         return Summary(
             title=out.get("title", "").strip() or Path(t.source).stem,
             overview=out.get("overview", "").strip(),
@@ -163,6 +167,8 @@ def _grounded_quotes(proposals: list[dict], t: Transcript) -> list[Quote]:
     for p in proposals:
         q = ground_quote(p.get("text", ""), t)
         if q is None:
+            # debug only: the quote is transcript text, which default logs never show
+            log.debug("dropped a proposed quote with no matching passage: %r", p.get("text", ""))
             continue
         if any(q.start < other.end and other.start < q.end for other in quotes):
             continue  # the same passage proposed twice

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import FAST, pyannote_sample
+from conftest import FAST
 from pipeline import __version__
 from pipeline.cli import cli
 
