@@ -84,6 +84,7 @@ class Summarizer:
         return chunks
 
     def summarize(self, t: Transcript, progress=None) -> Summary:
+        self.usage = {"prompt_tokens": 0, "completion_tokens": 0}  # per recording, not per process
         names = [s.name for s in t.speakers]
         if not t.segments:
             return Summary(title=f"{Path(t.source).stem}: no speech", overview="No speech was found in this recording.",
