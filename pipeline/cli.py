@@ -4,6 +4,7 @@ offrecord run FILE... --out DIR      transcript, speakers and summary for each r
 offrecord transcribe FILE...         the same without the summary
 offrecord summarize transcript.json  (re-)summarise an existing transcript
 offrecord models list|install|verify|pull
+offrecord speakers enroll|list|forget     voice profiles for naming speakers
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import Config, default_config_path, load_config
+from .config import Config, default_config_path, load_config, voices_path
 from .errors import OffrecordError
 from .store import ModelStore
 
@@ -318,6 +319,68 @@ def models_pull(name, config_path):
         click.echo(f"offrecord: error: {e}", err=True)
         sys.exit(1)
     click.echo(f"\n{name}: downloaded and recorded -> {folder}")
+
+
+# -- speakers ----------------------------------------------------------------------------------
+
+@cli.group()
+def speakers():
+    """Voice profiles, kept on this machine, that name speakers in later recordings."""
+
+
+@speakers.command("enroll")
+@click.argument("name")
+@click.argument("clips", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.pass_obj
+def speakers_enroll(obj: Context, name, clips, config_path):
+    """Remember NAME's voice from CLIPS (each: mostly NAME talking; 10 s or more is best)."""
+    from . import audio as audio_io
+    from .diarize import main_voice
+    from .runner import Models
+    from .voices import VoiceBook
+
+    try:
+        cfg = _config(config_path, {})
+        models = Models(cfg, ModelStore(cfg.models.store, cfg.models.paths))
+        book = VoiceBook(voices_path(cfg))
+        for clip in clips:
+            voice = main_voice(models.diarizer.diarize(audio_io.decode(clip)))
+            if voice is None:
+                raise OffrecordError(f"{clip}: no speech long enough to learn a voice from")
+            book.enroll(name, voice, str(clip))
+            obj.say(f"{name}: voice learned from {clip}")
+    except OffrecordError as e:
+        obj.fail(str(e))
+        sys.exit(1)
+    obj.say(f"{name}: {len(book.voices[name]['clips'])} clip(s) enrolled in {book.path}")
+
+
+@speakers.command("list")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+def speakers_list(config_path):
+    """Enrolled voices."""
+    from .voices import VoiceBook
+
+    book = VoiceBook(voices_path(_config(config_path, {})))
+    for name, entry in sorted(book.voices.items()):
+        click.echo(f"{name}: {len(entry['clips'])} clip(s), last enrolled {entry['clips'][-1]['enrolled']}")
+    if not book.voices:
+        click.echo("no voices enrolled (offrecord speakers enroll NAME clip.wav)")
+
+
+@speakers.command("forget")
+@click.argument("name")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.pass_obj
+def speakers_forget(obj: Context, name, config_path):
+    """Delete NAME's voice profile."""
+    from .voices import VoiceBook
+
+    if not VoiceBook(voices_path(_config(config_path, {}))).forget(name):
+        obj.fail(f"no voice enrolled under the name {name!r}")
+        sys.exit(1)
+    obj.say(f"{name}: voice profile deleted")
 
 
 def main() -> None:

@@ -50,6 +50,13 @@ class DiarizationConfig(_Section):
 class SpeakersConfig(_Section):
     # Names in order of first appearance ("Ann", "Bob"), or a mapping {"SPEAKER_00": "Ann"}.
     names: list[str] | dict[str, str] = Field(default_factory=list)
+    # Name speakers whose voice matches an enrolled profile (`offrecord speakers enroll`).
+    match_voices: bool = True
+    # Cosine similarity a voice must reach to take an enrolled name. Measured on the bundled
+    # sample: the same woman 0.78 across the two halves, the other woman on the line 0.50.
+    voice_threshold: float = Field(0.65, gt=0.0, le=1.0)
+    # The voice profiles file; null means voices.json in the settings folder.
+    voices_file: Path | None = None
 
 
 class SummaryConfig(_Section):
@@ -134,11 +141,21 @@ def load_config(path: Path | None = None, overrides: dict | None = None) -> Conf
         raise ConfigError(_explain(e, where)) from None
 
 
+def user_dir() -> Path:
+    """The settings folder: $OFFRECORD_HOME, else the platform's (~/.config/offrecord on Linux)."""
+    import click
+
+    return Path(os.environ.get("OFFRECORD_HOME") or click.get_app_dir("offrecord"))
+
+
 def default_config_path() -> Path | None:
-    """The user's config file, if they have one: $OFFRECORD_CONFIG or ~/.config/offrecord."""
+    """The user's config file, if they have one: $OFFRECORD_CONFIG or config.yaml in user_dir()."""
     env = os.environ.get("OFFRECORD_CONFIG")
     if env:
         return Path(env)
-    home = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
-    candidate = home / "offrecord" / "config.yaml"
+    candidate = user_dir() / "config.yaml"
     return candidate if candidate.exists() else None
+
+
+def voices_path(cfg: Config) -> Path:
+    return cfg.speakers.voices_file or user_dir() / "voices.json"

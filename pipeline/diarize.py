@@ -113,6 +113,15 @@ class Diarizer:
                            embeddings=embeddings)
 
 
+def main_voice(diarization: Diarization) -> list[float] | None:
+    """The voice centroid of whoever talks most: what an enrolment clip stores."""
+    talk: dict[str, float] = {}
+    for t in diarization.exclusive:
+        talk[t.speaker] = talk.get(t.speaker, 0.0) + t.end - t.start
+    ranked = [spk for spk in sorted(talk, key=talk.get, reverse=True) if spk in diarization.embeddings]
+    return diarization.embeddings[ranked[0]] if ranked else None
+
+
 def _turns(annotation: Annotation) -> list[Turn]:
     return [Turn(start=round(seg.start, 3), end=round(seg.end, 3), speaker=str(label))
             for seg, _, label in annotation.itertracks(yield_label=True)]

@@ -1,8 +1,10 @@
 """Speaker names, from the most to the least authoritative source.
 
 1. the user (`--speakers "Ann,Bob"` in order of first appearance, or `SPEAKER_00=Ann`),
-2. self-introductions in the speaker's own words ("I'm Diane", "this is Sheila from Texas"),
-3. otherwise "Speaker 1", "Speaker 2", ... in reading order.
+2. an enrolled voice profile that matches the speaker's voice (voices.py),
+3. self-introductions in the speaker's own words ("I'm Diane", "this is Sheila from Texas"),
+4. otherwise "Speaker 1", "Speaker 2", ... in reading order.
+A name is never given to two speakers.
 """
 
 from __future__ import annotations
@@ -41,19 +43,22 @@ def introductions(turns: list[Segment]) -> dict[str, str]:
     return {spk: name for spk, name in found.items() if len(claimed[name]) == 1}
 
 
-def name_speakers(turns: list[Segment], user_names: list[str] | dict[str, str]) -> list[Speaker]:
+def name_speakers(turns: list[Segment], user_names: list[str] | dict[str, str],
+                  voice_names: dict[str, str] | None = None) -> list[Speaker]:
     order = speaker_order(turns)
     if isinstance(user_names, dict):
         given = {spk: name for spk, name in user_names.items() if spk in order}
     else:
         given = dict(zip(order, user_names))
-    introduced = introductions(turns)
-    speakers = []
+    sources = [(given, "cli"), (voice_names or {}, "voice"), (introductions(turns), "introduction")]
+    speakers, taken = [], set()
     for i, spk in enumerate(order, 1):
-        if spk in given:
-            speakers.append(Speaker(id=spk, name=given[spk], name_source="cli"))
-        elif spk in introduced and introduced[spk] not in given.values():
-            speakers.append(Speaker(id=spk, name=introduced[spk], name_source="introduction"))
+        for names, source in sources:
+            name = names.get(spk)
+            if name and (source == "cli" or (name not in taken and name not in given.values())):
+                break
         else:
-            speakers.append(Speaker(id=spk, name=f"Speaker {i}", name_source="default"))
+            name, source = f"Speaker {i}", "default"
+        taken.add(name)
+        speakers.append(Speaker(id=spk, name=name, name_source=source))
     return speakers

@@ -15,11 +15,12 @@ from typing import Callable
 from . import audio as audio_io
 from . import writers
 from .attribute import attribute
-from .config import Config
+from .config import Config, voices_path
 from .data import Diarization, Transcript, Turn
 from .errors import ModelMissingError, OutputError
 from .naming import name_speakers
 from .store import ModelStore
+from .voices import VoiceBook
 
 
 def peak_rss_mb() -> float:
@@ -128,7 +129,10 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     else:
         diarization = _single_speaker(audio.duration if asr.segments else 0.0)
     turns = timed("attribute", attribute, asr.segments, diarization)
-    speakers = name_speakers(turns, cfg.speakers.names)
+    voice_names = {}
+    if cfg.speakers.match_voices and diarization.embeddings:
+        voice_names = VoiceBook(voices_path(cfg)).match(diarization.embeddings, cfg.speakers.voice_threshold)
+    speakers = name_speakers(turns, cfg.speakers.names, voice_names)
     transcript = Transcript(
         source=str(path), duration=round(audio.duration, 3), language=asr.language,
         models=_model_names(cfg), speakers=speakers, segments=turns)

@@ -2,7 +2,8 @@
 """Accuracy of the transcript against the references in ../shared/data.
 
 Prints WER (normalised: case, punctuation, hyphens) per speech set, DER at collar 0 and 0.25 s
-(pyannote.metrics) and the speaker count on the bundled sample and the AMI ES2004a clip.
+(pyannote.metrics) and the speaker count on the bundled sample and the AMI ES2004a clip, and
+speaker-attributed WER (cpWER) on the AMI clip's per-speaker word references.
 
     .venv/bin/python scripts/evaluate.py [--asr-model whisper-base] [--json results.json]
 """
@@ -20,10 +21,11 @@ from pipeline import diarize  # noqa: F401  (imports pyannote quietly, see diari
 from pipeline.audio import decode
 from pipeline.cli import _sample_path
 from pipeline.config import load_config
-from pipeline.metrics import word_error_rate
+from pipeline.attribute import attribute
+from pipeline.metrics import cp_word_error_rate, word_error_rate
 from pipeline.runner import Models
 from pipeline.store import ModelStore
-from pyannote.core import Annotation, Segment
+from pyannote.core import Annotation, Segment, Timeline
 from pyannote.database.util import load_rttm
 from pyannote.metrics.diarization import DiarizationErrorRate
 
@@ -69,18 +71,32 @@ def main() -> int:
 
     for name, wav, rttm in diarization_sets():
         started = time.perf_counter()
-        d = models.diarizer.diarize(decode(wav))
+        audio = decode(wav)
+        d = models.diarizer.diarize(audio)
         seconds = time.perf_counter() - started
         hypothesis = Annotation()
         for t in d.turns:
             hypothesis[Segment(t.start, t.end)] = t.speaker
         reference = next(iter(load_rttm(rttm).values()))
         # pyannote's collar is the total width around each boundary: 0.5 means +-0.25 s.
-        der = {f"collar_{c}": DiarizationErrorRate(collar=2 * c)(reference, hypothesis) for c in (0.0, 0.25)}
+        scored = Timeline([Segment(0.0, audio.duration)])  # the whole recording is scored
+        der = {f"collar_{c}": DiarizationErrorRate(collar=2 * c)(reference, hypothesis, uem=scored)
+               for c in (0.0, 0.25)}
         counts = (len(hypothesis.labels()), len(reference.labels()))
         results["diarization"][name] = {**der, "speakers": counts[0], "reference_speakers": counts[1], "seconds": seconds}
         print(f"DER {name:<17} collar 0: {der['collar_0.0']:.3f}  collar 0.25: {der['collar_0.25']:.3f}  "
               f"speakers {counts[0]} (reference {counts[1]})  {seconds:.1f}s")
+    meeting = DATA / "meeting-ami-es2004a"
+    audio = decode(meeting / "ES2004a-750-810.wav")
+    turns = attribute(models.asr.transcribe(audio).segments, models.diarizer.diarize(audio))
+    hypothesis_words: dict[str, str] = {}
+    for turn in turns:
+        hypothesis_words[turn.speaker] = (hypothesis_words.get(turn.speaker, "") + " " + turn.text).strip()
+    reference_words = {p.name: p.read_text() for p in sorted((meeting / "words").glob("*.txt"))}
+    cp = cp_word_error_rate(reference_words, hypothesis_words)
+    results["cpwer"] = {"AMI ES2004a 60 s": cp}
+    print(f"cpWER AMI ES2004a 60 s  {cp:.3f}  ({len(reference_words)} reference speakers, "
+          f"{len(hypothesis_words)} found)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0

@@ -22,6 +22,16 @@ def pyannote_sample(name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "sample" / name
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_settings(tmp_path_factory):
+    """Tests never read or write the user's own settings folder (voices, config)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("OFFRECORD_HOME", str(tmp_path_factory.mktemp("home")))
+    mp.delenv("OFFRECORD_CONFIG", raising=False)
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def sample_wav() -> Path:
     return pyannote_sample("sample.wav")

@@ -74,3 +74,15 @@ def test_no_name_from_ordinary_phrases():
     d = Diarization(turns=[Turn(0, 5, "S0")], exclusive=[Turn(0, 5, "S0")])
     speakers = name_speakers(attribute(asr, d), [])
     assert speakers[0].name == "Speaker 1" and speakers[0].name_source == "default"
+
+
+def test_naming_authority_cli_then_voice_then_introduction():
+    asr = [seg((0, 1, "I'm"), (1, 2, "Diane.")), seg((5, 6, "I'm"), (6, 7, "Sheila."))]
+    d = Diarization(turns=[Turn(0, 3, "S0"), Turn(4, 8, "S1")], exclusive=[Turn(0, 3, "S0"), Turn(4, 8, "S1")])
+    turns = attribute(asr, d)
+    by_voice = name_speakers(turns, [], {"S1": "Maria"})
+    assert [(s.name, s.name_source) for s in by_voice] == [("Diane", "introduction"), ("Maria", "voice")]
+    by_user = name_speakers(turns, {"S1": "Bob"}, {"S1": "Maria"})
+    assert [(s.name, s.name_source) for s in by_user] == [("Diane", "introduction"), ("Bob", "cli")]
+    # a voice name already given by the user is not given twice
+    assert [s.name for s in name_speakers(turns, {"S0": "Maria"}, {"S1": "Maria"})] == ["Maria", "Sheila"]

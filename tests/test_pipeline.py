@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import FAST
+from conftest import FAST, pyannote_sample
 from pipeline import __version__
 from pipeline.cli import cli
 
@@ -117,6 +117,27 @@ def test_sample_transcript_contract(sample_run):
     # both women introduce themselves; the names must come from their own words
     assert sorted((s["name"], s["name_source"]) for s in t["speakers"]) == \
         [("Diane", "introduction"), ("Sheila", "introduction")]
+
+
+def test_no_word_is_given_across_a_turn_boundary_by_more_than_half_a_second(sample_run):
+    _, out, _ = sample_run
+    t = load(out, "transcript.json")
+    reference = [line.split() for line in pyannote_sample("sample.rttm").read_text().splitlines()]
+    turns = [(float(r[3]), float(r[3]) + float(r[4]), r[7]) for r in reference]
+
+    def distance(w, speaker):
+        return min(max(start - w["end"], w["start"] - end, 0.0) for start, end, who in turns if who == speaker)
+
+    words = [w for seg in t["segments"] for w in seg["words"]]
+    # each of our speakers is the reference speaker they share most words with
+    mapping = {}
+    for ours in {w["speaker"] for w in words}:
+        mine = [w for w in words if w["speaker"] == ours]
+        mapping[ours] = min({who for *_, who in turns}, key=lambda ref: sum(distance(w, ref) for w in mine))
+    assert len(set(mapping.values())) == 2
+    late = [(w["word"], w["start"], round(distance(w, mapping[w["speaker"]]), 2)) for w in words
+            if distance(w, mapping[w["speaker"]]) > 0.5]
+    assert late == []
 
 
 def test_sample_summary_is_grounded(sample_run):
