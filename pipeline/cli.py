@@ -130,13 +130,17 @@ def _pipeline_options(f):
 @click.option("--no-summary", is_flag=True, help="Transcript only.")
 @click.option("--seed", type=int, help="Seed for the summary model (default 0: same input, same summary).")
 @click.option("--sample", is_flag=True, help="Also process the bundled 30 s sample call.")
+@click.option("--force", is_flag=True, help="Recompute every stage instead of reusing stored results.")
 @click.pass_obj
 def run(obj: Context, files, config_path, out, language, num_speakers, min_speakers, max_speakers, speakers,
-        asr_model, llm_model, no_diarization, formats, threads, no_summary, seed, sample):
-    """Transcribe, diarize and summarise each FILE into OUT/NAME/."""
+        asr_model, llm_model, no_diarization, formats, threads, no_summary, seed, sample, force):
+    """Transcribe, diarize and summarise each FILE into OUT/NAME/.
+
+    Stage results are kept in OUT/.offrecord/cache: running again after a crash, or with another
+    summary model, redoes only what changed."""
     overrides = _overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model, llm_model,
                            no_summary, no_diarization, formats, threads, seed)
-    sys.exit(_run(obj, list(files) + ([_sample_path()] if sample else []), config_path, Path(out), overrides))
+    sys.exit(_run(obj, list(files) + ([_sample_path()] if sample else []), config_path, Path(out), overrides, force))
 
 
 @cli.command()
@@ -151,8 +155,9 @@ def transcribe(obj: Context, files, config_path, out, language, num_speakers, mi
     sys.exit(_run(obj, list(files), config_path, Path(out), overrides))
 
 
-def _run(obj: Context, files: list[Path], config_path, out: Path, overrides: dict) -> int:
-    from .runner import Models, Reporter, process_file
+def _run(obj: Context, files: list[Path], config_path, out: Path, overrides: dict, force: bool = False) -> int:
+    from .cache import StageCache
+    from .runner import STATE_DIR, Models, Reporter, process_file
 
     if not files:
         obj.fail("no input files given (try `offrecord run --sample`)")
@@ -164,6 +169,7 @@ def _run(obj: Context, files: list[Path], config_path, out: Path, overrides: dic
         return 2
     models = Models(cfg, ModelStore(cfg.models.store, cfg.models.paths))
     reporter = Reporter(None if obj.quiet else obj.say)
+    cache = StageCache(out / STATE_DIR / "cache", read=not force)
     failures = 0
     used_names: set[str] = set()
     for n, path in enumerate(files, 1):
@@ -172,7 +178,7 @@ def _run(obj: Context, files: list[Path], config_path, out: Path, overrides: dic
         label = f"[{n}/{len(files)}] {path.name}"
         started = time.perf_counter()
         try:
-            result = process_file(path, out / name, cfg, models, reporter, label)
+            result = process_file(path, out / name, cfg, models, reporter, label, cache)
         except OffrecordError as e:
             failures += 1
             obj.fail(str(e))

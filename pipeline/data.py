@@ -45,6 +45,11 @@ class Segment:
     speaker: str | None = None
 
 
+def segment_from_dict(d: dict) -> Segment:
+    return Segment(start=d["start"], end=d["end"], text=d["text"], speaker=d.get("speaker"),
+                   words=[Word(**w) for w in d["words"]])
+
+
 @dataclass
 class Turn:
     """A diarization turn: `speaker` talks from `start` to `end`."""
@@ -59,6 +64,11 @@ class Diarization:
     turns: list[Turn]  # every speaker's turns, overlapping speech included
     exclusive: list[Turn]  # at most one speaker at a time: what words are attributed from
     embeddings: dict[str, list[float]] = field(default_factory=dict)  # speaker -> voice centroid
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Diarization":
+        return cls(turns=[Turn(**t) for t in d["turns"]], exclusive=[Turn(**t) for t in d["exclusive"]],
+                   embeddings=d.get("embeddings", {}))
 
 
 @dataclass
@@ -97,16 +107,7 @@ class Transcript:
             language=d["language"],
             models=dict(d.get("models", {})),
             speakers=[Speaker(**s) for s in d["speakers"]],
-            segments=[
-                Segment(
-                    start=s["start"],
-                    end=s["end"],
-                    text=s["text"],
-                    speaker=s.get("speaker"),
-                    words=[Word(**w) for w in s["words"]],
-                )
-                for s in d["segments"]
-            ],
+            segments=[segment_from_dict(s) for s in d["segments"]],
         )
 
 
@@ -141,3 +142,9 @@ class Summary:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Summary":
+        return cls(title=d["title"], overview=d["overview"], at_a_glance=list(d["at_a_glance"]),
+                   ideas=[Idea(**i) for i in d["ideas"]], quotes=[Quote(**q) for q in d["quotes"]],
+                   highlights=[Highlight(**h) for h in d["highlights"]])

@@ -8,7 +8,7 @@ import resource
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -16,11 +16,16 @@ from . import audio as audio_io
 from . import writers
 from .attribute import attribute
 from .config import Config, voices_path
-from .data import Diarization, Transcript, Turn
+from .cache import StageCache, settings_hash
+from .data import Diarization, Summary, Transcript, Turn
 from .errors import ModelMissingError, OutputError
 from .naming import name_speakers
-from .store import ModelStore
+from .store import ModelStore, sha256_of
+from .transcribe import AsrResult
 from .voices import VoiceBook
+
+
+STATE_DIR = ".offrecord"  # inside the output folder: stage cache and job database
 
 
 def peak_rss_mb() -> float:
@@ -96,6 +101,10 @@ class Reporter:
     def __init__(self, echo: Callable[[str], None] | None):
         self.echo = echo
 
+    def cached(self, label: str, stage: str) -> None:
+        if self.echo:
+            self.echo(f"{label}: {stage:<10} reused from the stage cache")
+
     def stage(self, label: str, stage: str, seconds: float, audio_seconds: float) -> None:
         if self.echo:
             speed = f", {audio_seconds / seconds:.1f}x real time" if seconds > 0 and audio_seconds else ""
@@ -104,9 +113,15 @@ class Reporter:
 
 
 def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
-                 label: str | None = None) -> FileResult:
+                 label: str | None = None, cache: StageCache | None = None) -> FileResult:
+    """Every stage for one recording. With a cache, a stage whose result is already stored (same
+    content, same settings) is read back instead of recomputed, and the audio is decoded only if
+    some stage still needs it."""
     label = label or path.name
     result = FileResult(source=path, out_dir=out_dir, duration=0.0)
+    audio_io.check_readable(path)
+    source = sha256_of(path) if cache else ""
+    decoded: list = []  # the waveform, once decoded; emptied before the summary
 
     def finished(stage: str, start: float) -> None:
         seconds = time.perf_counter() - start
@@ -119,31 +134,53 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
         finished(stage, start)
         return value
 
-    start = time.perf_counter()
-    audio = audio_io.decode(path)
-    result.duration = audio.duration
-    finished("decode", start)
-    asr = timed("transcribe", models.asr.transcribe, audio, cfg.asr.language)
+    def audio():
+        if not decoded:
+            start = time.perf_counter()
+            decoded.append(audio_io.decode(path))
+            result.duration = decoded[0].duration
+            finished("decode", start)
+        return decoded[0]
+
+    def stage(name: str, key: str, settings, compute: Callable, restore: Callable):
+        """Read the stage's stored result, or compute and store it."""
+        stored = cache.load(name, key, settings) if cache else None
+        if stored is not None:
+            reporter.cached(label, name)
+            return restore(stored)
+        value = compute()
+        if cache:
+            cache.save(name, key, settings, asdict(value))
+        return value
+
+    asr_settings = {**cfg.asr.model_dump(mode="json"), "path": str(cfg.models.paths.get(cfg.asr.model, ""))}
+    asr = stage("transcribe", source, asr_settings,
+                lambda: timed("transcribe", models.asr.transcribe, audio(), cfg.asr.language), AsrResult.from_dict)
+    result.duration = asr.duration
     if cfg.diarization.enabled and asr.segments:
-        diarization = timed("diarize", models.diarizer.diarize, audio)
+        diarization = stage("diarize", source, cfg.diarization.model_dump(mode="json"),
+                            lambda: timed("diarize", models.diarizer.diarize, audio()), Diarization.from_dict)
     else:
-        diarization = _single_speaker(audio.duration if asr.segments else 0.0)
+        diarization = _single_speaker(asr.duration if asr.segments else 0.0)
+    decoded.clear()  # the summary needs no waveform: free it before the LLM loads
     turns = timed("attribute", attribute, asr.segments, diarization)
     voice_names = {}
     if cfg.speakers.match_voices and diarization.embeddings:
         voice_names = VoiceBook(voices_path(cfg)).match(diarization.embeddings, cfg.speakers.voice_threshold)
     speakers = name_speakers(turns, cfg.speakers.names, voice_names)
     transcript = Transcript(
-        source=str(path), duration=round(audio.duration, 3), language=asr.language,
+        source=str(path), duration=asr.duration, language=asr.language,
         models=_model_names(cfg), speakers=speakers, segments=turns)
-    del audio  # the waveform is not needed by the summary; free it before the LLM loads
 
     files = {name: render(transcript) for fmt, (name, render) in writers.TRANSCRIPT_WRITERS.items()
              if fmt in cfg.output.formats}
     if "rttm" in cfg.output.formats:
         files["speakers.rttm"] = writers.speakers_rttm(Path(path).stem, diarization.turns)
     if cfg.summary.enabled:
-        summary = timed("summarize", models.summarizer.summarize, transcript)
+        summary_settings = {**cfg.summary.model_dump(mode="json"),
+                            "path": str(cfg.models.paths.get(cfg.summary.model, ""))}
+        summary = stage("summarize", settings_hash(transcript.to_dict()), summary_settings,
+                        lambda: timed("summarize", models.summarizer.summarize, transcript), Summary.from_dict)
         files["summary.json"] = writers.summary_json(summary)
         files["summary.md"] = writers.summary_md(summary)
     timed("write", publish, out_dir, files)

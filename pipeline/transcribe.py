@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import AsrConfig
-from .data import Audio, Segment, Word
+from .data import Audio, Segment, Word, segment_from_dict
 
 # Whisper invents fluent text on silence and music; these are faster-whisper's own signals for
 # it. A segment that is both improbable and non-speech is dropped, and so is a segment that
@@ -19,6 +19,12 @@ LOGPROB_DROP = -1.0
 class AsrResult:
     segments: list[Segment]
     language: str
+    duration: float  # of the whole recording, not just its speech
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "AsrResult":
+        return cls(segments=[segment_from_dict(s) for s in d["segments"]], language=d["language"],
+                   duration=d["duration"])
 
 
 class Transcriber:
@@ -60,4 +66,4 @@ class Transcriber:
                      for w in (s.words or []) if w.word.strip()]
             if words:
                 kept.append(Segment(start=words[0].start, end=words[-1].end, text=text, words=words))
-        return AsrResult(segments=kept, language=info.language)
+        return AsrResult(segments=kept, language=info.language, duration=round(audio.duration, 3))

@@ -46,3 +46,28 @@ def test_silence_gives_an_empty_transcript(default_asr, tmp_path):
     from pipeline.data import Audio
     silence = Audio("silence.wav", np.zeros(16000 * 8, dtype=np.float32), 16000)
     assert default_asr.transcribe(silence).segments == []
+
+
+def test_language_is_detected_after_a_long_silent_start(shared, default_asr):
+    import numpy as np
+
+    from pipeline.data import Audio
+    speech = decode(shared / "speech/jfk/jfk.wav")
+    padded = Audio("late.wav", np.concatenate([np.zeros(40 * 16000, np.float32), speech.samples]), 16000)
+    result = default_asr.transcribe(padded)
+    assert result.language == "en"
+    assert result.segments and result.segments[0].start >= 39.0
+    assert "ask not what your country" in " ".join(s.text for s in result.segments).lower()
+
+
+def test_speaker_count_options_are_honoured(shared):
+    cfg = load_config(None, {})
+    diarizer = Models(cfg, ModelStore()).diarizer
+    meeting = decode(shared / "meeting-ami-es2004a/ES2004a-750-810.wav")
+
+    def count(**bounds):
+        return len({t.speaker for t in diarizer.diarize(meeting, **bounds).turns})
+
+    assert count(num_speakers=4) == 4
+    assert count(max_speakers=2) <= 2
+    assert count(num_speakers=1) == 1
