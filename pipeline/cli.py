@@ -3,6 +3,8 @@
 offrecord run FILE... --out DIR      transcript, speakers and summary for each recording
 offrecord transcribe FILE...         the same without the summary
 offrecord summarize transcript.json  (re-)summarise an existing transcript
+offrecord watch IN_DIR --out OUT     process whatever lands in IN_DIR, exactly once
+offrecord status OUT                 done / failed / pending recordings of a watch folder
 offrecord models list|install|verify|pull
 offrecord speakers enroll|list|forget     voice profiles for naming speakers
 """
@@ -227,6 +229,66 @@ def summarize(obj: Context, transcript_json: Path, config_path, llm_model, seed,
         obj.fail(str(e))
         sys.exit(1)
     obj.say(f"summary written to {folder / 'summary.md'}")
+
+
+@cli.command()
+@click.argument("in_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_pipeline_options
+@click.option("--no-summary", is_flag=True, help="Transcript only.")
+@click.option("--once", is_flag=True, help="Process what is there now, then exit (for cron or systemd timers).")
+@click.option("--poll", type=click.FloatRange(min=0.1), help="Rescan every SECONDS instead of using file events (network filesystems).")
+@click.option("--move-done", type=click.Path(file_okay=False, path_type=Path), help="Move each input here once processed (default: inputs are never touched).")
+@click.option("--force", is_flag=True, help="Recompute every stage instead of reusing stored results.")
+@click.option("--log-json", is_flag=True, help="Progress as JSON lines on stderr.")
+@click.pass_obj
+def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_speakers, max_speakers, speakers,
+          asr_model, llm_model, no_diarization, formats, threads, no_summary, once, poll, move_done, force, log_json):
+    """Process every recording that lands in IN_DIR into OUT, exactly once, until stopped."""
+    from .runner import Models, Reporter
+    from .watch import Watcher
+
+    overrides = _overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model, llm_model,
+                           no_summary, no_diarization, formats, threads, None)
+    try:
+        cfg = _config(config_path, overrides)
+    except OffrecordError as e:
+        obj.fail(str(e))
+        sys.exit(2)
+    models = Models(cfg, ModelStore(cfg.models.store, cfg.models.paths))
+    watcher = Watcher(in_dir, Path(out), cfg, models, Reporter(None if obj.quiet else obj.say, log_json),
+                      move_done=move_done, force=force)
+    if not once:
+        obj.say(f"watching {watcher.in_dir} -> {watcher.out_dir} (Ctrl-C to stop)")
+    try:
+        watcher.run(once=once, poll=poll)
+    except KeyboardInterrupt:
+        obj.say("stopped")
+    finally:
+        models.close()
+        watcher.jobs.close()
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(out_dir, as_json):
+    """What a watch folder's output holds: done, failed (with the reason), in progress."""
+    from .jobs import JobStore
+    from .runner import STATE_DIR
+
+    db = out_dir / STATE_DIR / "jobs.sqlite"
+    if not db.exists():
+        click.echo(f"offrecord: error: {out_dir}: no job database here (not an `offrecord watch` output folder)", err=True)
+        sys.exit(1)
+    jobs = JobStore(db).all()
+    if as_json:
+        click.echo(json.dumps([j.__dict__ for j in jobs], indent=1))
+        return
+    counts = {state: sum(j.status == state for j in jobs) for state in ("done", "failed", "running")}
+    click.echo(f"{counts['done']} done, {counts['failed']} failed, {counts['running']} in progress")
+    for j in jobs:
+        if j.status != "done":
+            click.echo(f"{j.status:<8} {j.path} (attempt {j.attempts}){': ' + j.error if j.error else ''}")
 
 
 # -- models ------------------------------------------------------------------------------------

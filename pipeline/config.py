@@ -74,6 +74,15 @@ class OutputConfig(_Section):
     )
 
 
+class WatchConfig(_Section):
+    # A file is taken once its size and time stamp stay unchanged this long.
+    settle_seconds: float = Field(5.0, ge=0.0)
+    # Tries per file before it is left as failed.
+    max_attempts: int = Field(3, ge=1)
+    # Pause before the first retry; it doubles after each further failure.
+    retry_seconds: float = Field(60.0, ge=0.0)
+
+
 class ModelsConfig(_Section):
     # Where assembled model weights live; empty means `models/store` in the checkout.
     store: Path | None = None
@@ -88,6 +97,7 @@ class Config(_Section):
     speakers: SpeakersConfig = Field(default_factory=SpeakersConfig)
     summary: SummaryConfig = Field(default_factory=SummaryConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
+    watch: WatchConfig = Field(default_factory=WatchConfig)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
 
     @property

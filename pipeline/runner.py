@@ -3,6 +3,7 @@ write -> summarize. Models are loaded on first use and reused for every later fi
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -96,31 +97,47 @@ class Models:
 
 
 class Reporter:
-    """One line per stage on stderr: what ran, how long, how fast against the audio."""
+    """Progress on stderr: one line per file per stage, as text or as JSON lines (--log-json).
+    It shows file names, stages and timings, never what was said."""
 
-    def __init__(self, echo: Callable[[str], None] | None):
+    def __init__(self, echo: Callable[[str], None] | None, as_json: bool = False):
         self.echo = echo
+        self.as_json = as_json
+
+    def event(self, label: str, event: str, **fields) -> None:
+        if not self.echo:
+            return
+        if self.as_json:
+            self.echo(json.dumps({"time": round(time.time(), 3), "file": label, "event": event, **fields}))
+        else:
+            detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fields.items() if v is not None)
+            self.echo(f"{label}: {event}" + (f" ({detail})" if detail else ""))
 
     def cached(self, label: str, stage: str) -> None:
-        if self.echo:
+        if self.as_json:
+            self.event(label, "stage", stage=stage, cached=True)
+        elif self.echo:
             self.echo(f"{label}: {stage:<10} reused from the stage cache")
 
     def stage(self, label: str, stage: str, seconds: float, audio_seconds: float) -> None:
-        if self.echo:
+        if self.as_json:
+            self.event(label, "stage", stage=stage, seconds=round(seconds, 3), audio_seconds=round(audio_seconds, 3),
+                       peak_rss_mb=round(peak_rss_mb()))
+        elif self.echo:
             speed = f", {audio_seconds / seconds:.1f}x real time" if seconds > 0 and audio_seconds else ""
             self.echo(f"{label}: {stage:<10} {seconds:6.1f}s for {audio_seconds:.1f}s of audio{speed}, "
                       f"peak RSS {peak_rss_mb():.0f} MB")
 
 
 def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
-                 label: str | None = None, cache: StageCache | None = None) -> FileResult:
+                 label: str | None = None, cache: StageCache | None = None, source: str | None = None) -> FileResult:
     """Every stage for one recording. With a cache, a stage whose result is already stored (same
     content, same settings) is read back instead of recomputed, and the audio is decoded only if
-    some stage still needs it."""
+    some stage still needs it. `source` is the file's sha256 when the caller already knows it."""
     label = label or path.name
     result = FileResult(source=path, out_dir=out_dir, duration=0.0)
     audio_io.check_readable(path)
-    source = sha256_of(path) if cache else ""
+    source = source or (sha256_of(path) if cache else "")
     decoded: list = []  # the waveform, once decoded; emptied before the summary
 
     def finished(stage: str, start: float) -> None:

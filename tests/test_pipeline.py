@@ -180,7 +180,9 @@ def test_meeting_and_a_corrupt_file_in_one_run(tmp_path, shared):
     assert 2 <= len(t["speakers"]) <= 5
     assert not (tmp_path / "out" / "corrupt").exists()
     assert meeting.read_bytes() == before
-    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+    # nothing half-written: only the finished folder and the state folder (stage cache)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".offrecord", "ES2004a-750-810"]
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.name.endswith((".tmp", ".partial"))]
 
 
 def test_missing_model_is_one_clear_line(tmp_path, sample_wav):

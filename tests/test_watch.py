@@ -1,0 +1,162 @@
+"""The watch folder with real processes: partial copies, a corrupt file, a duplicate under
+another name, the watcher killed with SIGKILL mid-job and restarted."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from conftest import FAST
+from pipeline.cli import cli
+from pipeline.jobs import JobStore
+
+TRANSCRIPT_FILES = {"transcript.json", "transcript.md", "transcript.txt", "transcript.srt", "transcript.vtt",
+                    "speakers.rttm"}
+
+
+def watcher(inbox: Path, out: Path, config: Path, log: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(inbox), "--out", str(out),
+                             "--config", str(config), "--no-summary", "--log-json", *extra],
+                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+
+
+def events(log: Path) -> list[dict]:
+    return [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def copy_slowly(src: Path, dst: Path, pieces: int = 6, pause: float = 0.4) -> None:
+    """Like a recorder syncing over a slow link: the file grows in steps."""
+    data = src.read_bytes()
+    step = len(data) // pieces + 1
+    with open(dst, "wb") as f:
+        for i in range(0, len(data), step):
+            f.write(data[i:i + step])
+            f.flush()
+            time.sleep(pause)
+
+
+def test_watch_processes_each_recording_exactly_once_through_a_kill(tmp_path, shared):
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    config = tmp_path / "watch.yaml"
+    config.write_text(yaml.safe_dump({**FAST, "watch": {"settle_seconds": 1.5, "max_attempts": 3, "retry_seconds": 0}}))
+    sources = {
+        "meeting.wav": shared / "meeting-ami-es2004a/ES2004a-750-810.wav",
+        "jfk.wav": shared / "speech/jfk/jfk.wav",
+        "austen.wav": shared / "speech/librivox/sense_and_sensibility_01_austen_64kb-0870.wav",
+    }
+    log1 = tmp_path / "watch1.log"
+    first = watcher(inbox, out, config, log1)
+    try:
+        copy_slowly(sources["meeting.wav"], inbox / "meeting.wav")
+        copy_slowly(sources["jfk.wav"], inbox / "jfk.wav")
+        (inbox / "corrupt.mp3").write_bytes(b"\xff\xfb\x90\x00" + os.urandom(30000))
+        # kill -9 while the meeting is being processed (decoded, not yet finished)
+        wait_for(lambda: any(e["file"] == "meeting.wav" and e.get("stage") == "decode" for e in events(log1)),
+                 120, "the watcher to start on the meeting")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert not any(e["file"] == "meeting.wav" and e["event"] == "done" for e in events(log1))
+    assert not (out / "meeting").exists() or TRANSCRIPT_FILES <= {p.name for p in (out / "meeting").iterdir()}
+
+    # more files arrive while nothing watches: a duplicate under another name, another recording
+    (inbox / "copy of jfk.wav").write_bytes(sources["jfk.wav"].read_bytes())
+    (inbox / "austen.wav").write_bytes(sources["austen.wav"].read_bytes())
+    log2 = tmp_path / "watch2.log"
+    second = watcher(inbox, out, config, log2, "--once")
+    assert second.wait(300) == 0, log2.read_text()
+
+    # every good recording: complete outputs, exactly once
+    folders = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert len(folders) == 3 and {"meeting", "austen"} <= set(folders), folders
+    assert set(folders) - {"meeting", "austen"} <= {"jfk", "copy of jfk"}
+    for name in folders:
+        assert {p.name for p in (out / name).iterdir()} == TRANSCRIPT_FILES
+        t = json.loads((out / name / "transcript.json").read_text())
+        assert t["segments"]
+    jfk_folder = next(n for n in folders if "jfk" in n)
+    jfk = json.loads((out / jfk_folder / "transcript.json").read_text())
+    assert jfk["duration"] > 10.5  # the slowly copied file was read whole, not half-written
+    # the corrupt file is failed with its reason; nothing else is
+    jobs = JobStore(out / ".offrecord" / "jobs.sqlite").all()
+    assert sorted(j.status for j in jobs) == ["done", "done", "done", "failed"]
+    failed = next(j for j in jobs if j.status == "failed")
+    assert failed.path.endswith("corrupt.mp3") and "not a recognised audio" in failed.error
+    meeting_job = next(j for j in jobs if j.path.endswith("meeting.wav"))
+    assert meeting_job.attempts == 2  # the killed attempt, then the one that finished
+    # inputs untouched, nothing half-written left behind
+    for name, src in sources.items():
+        assert (inbox / name).read_bytes() == src.read_bytes()
+    leftovers = [p for p in out.rglob("*") if p.name.endswith((".tmp", ".partial")) or ".old-" in p.name]
+    assert leftovers == []
+    status = CliRunner().invoke(cli, ["status", str(out)])
+    assert status.exit_code == 0 and status.output.startswith("3 done, 1 failed, 0 in progress")
+    assert "corrupt.mp3" in status.output
+
+
+def test_watch_moves_done_files_only_when_asked(tmp_path, shared):
+    inbox, out, done = tmp_path / "in", tmp_path / "out", tmp_path / "done"
+    inbox.mkdir()
+    config = tmp_path / "watch.yaml"
+    config.write_text(yaml.safe_dump({**FAST, "watch": {"settle_seconds": 0.5}}))
+    (inbox / "jfk.wav").write_bytes((shared / "speech/jfk/jfk.wav").read_bytes())
+    result = CliRunner().invoke(cli, ["watch", str(inbox), "--out", str(out), "--once", "--no-summary",
+                                      "--config", str(config), "--move-done", str(done)])
+    assert result.exit_code == 0, result.output
+    assert not (inbox / "jfk.wav").exists() and (done / "jfk.wav").exists()
+    assert (out / "jfk" / "transcript.json").exists()
+
+
+def test_systemd_units_and_cron_line_are_well_formed():
+    import configparser
+    import re
+
+    root = Path(__file__).resolve().parent.parent / "scripts" / "systemd"
+    # systemd specifiers such as %h are not configparser interpolation
+    service, timer = (configparser.ConfigParser(interpolation=None) for _ in range(2))
+    service.read(root / "offrecord-watch.service")
+    timer.read(root / "offrecord-watch.timer")
+    assert service["Service"]["Type"] == "oneshot"
+    assert "watch" in service["Service"]["ExecStart"] and "--once" in service["Service"]["ExecStart"]
+    assert timer["Timer"]["Unit"] == "offrecord-watch.service" and timer["Timer"]["OnUnitActiveSec"]
+    assert timer["Install"]["WantedBy"] == "timers.target"
+    cron = (root / "crontab.txt").read_text().strip().splitlines()[-1]
+    fields = cron.split(None, 5)
+    assert all(re.fullmatch(r"[\d*/,-]+", f) for f in fields[:5]) and "watch" in fields[5] and "--once" in fields[5]
+
+
+def test_systemd_units_pass_systemd_analyze(tmp_path):
+    import shutil
+
+    import pytest
+
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed")
+    root = Path(__file__).resolve().parent.parent / "scripts" / "systemd"
+    offrecord = Path(sys.executable).parent / "offrecord"
+    for name in ("offrecord-watch.service", "offrecord-watch.timer"):
+        text = (root / name).read_text().replace("%h/offrecord/.venv/bin/offrecord", str(offrecord))
+        (tmp_path / name).write_text(text)
+    check = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "offrecord-watch.service"),
+                            str(tmp_path / "offrecord-watch.timer")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
