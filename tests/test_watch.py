@@ -160,3 +160,19 @@ def test_systemd_units_pass_systemd_analyze(tmp_path):
     check = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "offrecord-watch.service"),
                             str(tmp_path / "offrecord-watch.timer")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_two_watchers_on_one_folder_never_do_the_same_file(tmp_path, shared):
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    config = tmp_path / "watch.yaml"
+    config.write_text(yaml.safe_dump({**FAST, "watch": {"settle_seconds": 0.5}}))
+    clips = sorted((shared / "speech/ljspeech").glob("*.wav"))[:6]
+    for clip in clips:
+        (inbox / clip.name).write_bytes(clip.read_bytes())
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    procs = [watcher(inbox, out, config, log, "--once") for log in logs]
+    assert [p.wait(300) for p in procs] == [0, 0], [log.read_text()[-2000:] for log in logs]
+    done = [e["file"] for log in logs for e in events(log) if e["event"] == "done"]
+    assert sorted(done) == sorted(c.name for c in clips)  # each exactly once, between the two
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(c.stem for c in clips)
