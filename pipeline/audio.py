@@ -16,6 +16,32 @@ from .data import Audio
 from .errors import InputError
 
 SAMPLE_RATE = 16000
+# Peak memory of a run, beyond the models: the decoded waveform is held about three times over
+# at its peak (decoder pieces while joining, the ASR's and diarization's working copies).
+WAVEFORM_COPIES = 3
+MODELS_BYTES = 2.0e9  # the default ASR, diarization and summary models together, roughly
+
+
+def available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux), in bytes; None where it cannot be read."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def check_memory(path: Path, seconds: float, available: int | None) -> None:
+    """Refuse a recording too long for this machine now, rather than be killed halfway through."""
+    need = seconds * SAMPLE_RATE * 4 * WAVEFORM_COPIES + MODELS_BYTES
+    if available is not None and need > available:
+        raise InputError(
+            f"{path}: too long for the memory free now ({seconds / 3600:.1f} h of audio needs about "
+            f"{need / 1e9:.1f} GB, {available / 1e9:.1f} GB available); close other programs or split "
+            "the recording (e.g. `ffmpeg -i IN -f segment -segment_time 3600 -c copy part%02d.EXT`)")
 
 
 def check_readable(path: Path) -> None:
@@ -42,6 +68,8 @@ def decode(path: Path) -> Audio:
         stream = next((s for s in container.streams if s.type == "audio"), None)
         if stream is None:
             raise InputError(f"{path}: the file has no audio track")
+        if container.duration:
+            check_memory(path, container.duration / av.time_base, available_memory())
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         pieces: list[np.ndarray] = []
         try:

@@ -29,6 +29,11 @@ from .config import DiarizationConfig
 from .data import Audio, Diarization, Turn
 from .embedding import CamppEmbedder
 
+# Agglomerative clustering holds every pair of (window, speaker) embeddings: O(n^2) memory. With
+# a window every second a 4-hour recording has ~43,000 of them (7.5 GB of distances), so long
+# recordings use a longer hop, keeping n under this bound (~0.9 GB of distances).
+MAX_EMBEDDINGS = 15000
+
 
 class _LocalSpeakerDiarization(SpeakerDiarization):
     """SpeakerDiarization whose constructor loads nothing from a hub and needs no PLDA."""
@@ -94,6 +99,11 @@ class Diarizer:
 
     def diarize(self, audio: Audio, num_speakers: int | None = None, min_speakers: int | None = None,
                 max_speakers: int | None = None) -> Diarization:
+        inference = self.pipeline._segmentation
+        speakers_per_window = len(inference.model.specifications.classes)  # 3 for segmentation-3.0
+        hop = max(self.cfg.segmentation_step * inference.duration,
+                  audio.duration * speakers_per_window / MAX_EMBEDDINGS)
+        inference.step = min(hop, inference.duration / 2)
         self.pipeline._features = self.embedder.frame_features(audio.samples)
         file = {"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": audio.sample_rate,
                 "uri": Path(audio.source).stem}

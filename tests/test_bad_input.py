@@ -1,0 +1,188 @@
+"""A corpus of awkward and broken inputs, built from real recordings, through one CLI run:
+each either works or fails with one line naming the file, and the others still complete."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+import soundfile as sf
+import yaml
+from click.testing import CliRunner
+
+from conftest import FAST
+from pipeline.audio import check_memory, decode
+from pipeline.cli import cli
+from pipeline.errors import InputError
+
+
+def video_without_audio(path: Path) -> None:
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(10):
+            frame = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+
+
+def build_corpus(folder: Path, shared: Path) -> tuple[dict[str, Path], set[str], set[str]]:
+    """name -> path; the names that must work; the names that must fail."""
+    jfk = decode(shared / "speech/jfk/jfk.wav").samples
+    files: dict[str, Path] = {}  # names double as output folder names: keep them distinct
+    must_work, must_fail = set(), set()
+
+    def add(name: str, path: Path, works: bool | None):
+        assert name not in files
+        files[name] = path
+        if works is True:
+            must_work.add(name)
+        elif works is False:
+            must_fail.add(name)
+
+    def copy(rel: str, name: str) -> Path:
+        path = folder / name
+        shutil.copy(shared / rel, path)
+        return path
+
+    empty = folder / "empty.wav"
+    empty.write_bytes(b"")
+    add("empty", empty, False)
+    add("zero-samples", copy("formats/edge/test1_empty.wav", "zero-samples.wav"), False)
+    noise = folder / "random-bytes.wav"
+    noise.write_bytes(np.random.default_rng(0).bytes(50_000))
+    add("random-bytes", noise, False)
+    text = folder / "notes.wav"
+    text.write_text("Meeting notes, not a recording.\n" * 100)
+    add("text", text, False)
+    for rel in ("speech/jfk/jfk.mp3", "speech/ljspeech/LJ001-0001.flac", "speech/jfk/jfk.wav"):
+        data = (shared / rel).read_bytes()
+        for share in (10, 50, 90):
+            source = Path(rel)
+            path = folder / f"truncated-{share}-{source.stem}-{source.suffix[1:]}{source.suffix}"
+            path.write_bytes(data[: len(data) * share // 100])
+            add(path.stem, path, None)  # works on what is there, or fails cleanly
+    add("video-with-audio", copy("formats/edge/creative_common.mp4", "video-with-audio.mp4"), True)  # non-UTF-8 tags too
+    video_without_audio(folder / "video-no-audio.mp4")
+    add("video-no-audio", folder / "video-no-audio.mp4", False)
+    add("flac-in-ogg", copy("formats/edge/bach.ogg", "flac-in-ogg.ogg"), True)  # music only, too
+    add("mp4-named-aac", copy("formats/edge/wrong_extension.aac", "mp4-named-aac.aac"), True)
+    add("unsigned-8bit", copy("formats/edge/test1-8bit.wav", "unsigned-8bit.wav"), True)
+    sf.write(folder / "float32.wav", jfk, 16000, subtype="FLOAT")
+    add("float32", folder / "float32.wav", True)
+    sf.write(folder / "telephone-8k.wav", jfk[::2], 8000, subtype="PCM_16")
+    add("telephone-8k", folder / "telephone-8k.wav", True)
+    sf.write(folder / "studio-192k.wav", np.repeat(jfk, 12), 192000, subtype="PCM_24")
+    add("studio-192k", folder / "studio-192k.wav", True)
+    sf.write(folder / "surround-6ch.wav", np.tile(jfk[:, None], (1, 6)) * 0.5, 16000)
+    add("surround-6ch", folder / "surround-6ch.wav", True)
+    sf.write(folder / "silence.wav", np.zeros(16000 * 10, np.float32), 16000)
+    add("silence", folder / "silence.wav", True)
+    add("unicode", copy("formats/edge/format_test.m4a", "Интервью с Zoë (final).m4a"), True)
+    (folder / "a folder.wav").mkdir()
+    add("folder", folder / "a folder.wav", False)
+    add("missing", folder / "missing.mp3", False)
+    return files, must_work, must_fail
+
+
+def digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def test_bad_input_corpus(tmp_path, shared):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    files, must_work, must_fail = build_corpus(corpus, shared)
+    before = {name: digest(p) for name, p in files.items()}
+    config = tmp_path / "fast.yaml"
+    config.write_text(yaml.safe_dump(FAST))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["run", *map(str, files.values()), "--out", str(out), "--no-summary",
+                                      "--config", str(config)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("offrecord: error:")]
+    outcome = {}
+    for name, path in files.items():
+        mine = [e for e in errors if f"error: {path}:" in e]
+        done = (out / path.stem / "transcript.json").exists()
+        assert len(mine) + done == 1, (name, mine, done)  # one line, or complete outputs
+        outcome[name] = "works" if done else mine[0].split(f"{path}: ", 1)[1]
+    print(json.dumps(outcome, indent=1, ensure_ascii=False))  # the table for the issue note (pytest -s)
+    assert {n for n, o in outcome.items() if o == "works"} >= must_work
+    assert not must_fail & {n for n, o in outcome.items() if o == "works"}
+    assert len(errors) == len(files) - sum(o == "works" for o in outcome.values())
+    for name in must_work:
+        t = json.loads((out / files[name].stem / "transcript.json").read_text())
+        if name == "silence":
+            assert t["segments"] == []
+        elif name not in ("flac-in-ogg", "unsigned-8bit", "mp4-named-aac", "video-with-audio", "unicode"):  # music
+            text = " ".join(s["text"] for s in t["segments"]).lower()
+            assert "ask not what your country" in text, (name, text)
+    assert {name: digest(p) for name, p in files.items()} == before  # inputs untouched
+    assert "no audio track" in outcome["video-no-audio"] and "empty" in outcome["empty"]
+    assert "is a folder" in outcome["folder"] and "no such file" in outcome["missing"]
+
+
+def test_too_long_for_memory_is_refused_before_decoding():
+    check_memory(Path("ok.wav"), 4 * 3600, 24 * 10**9)  # 4 h fits in 24 GB
+    with pytest.raises(InputError) as e:
+        check_memory(Path("huge.wav"), 40 * 3600, 8 * 10**9)
+    assert "huge.wav: too long for the memory free now" in str(e.value) and "split" in str(e.value)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to mount a small filesystem")
+@pytest.mark.parametrize("kind", ["full", "read-only"])
+def test_output_disk_full_or_read_only(tmp_path, shared, kind):
+    import subprocess
+
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    size = "8k" if kind == "full" else "1m"
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)]).returncode != 0:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        if kind == "read-only":
+            subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        config = tmp_path / "fast.yaml"
+        config.write_text(yaml.safe_dump(FAST))
+        src = tmp_path / "jfk.wav"
+        shutil.copy(shared / "speech/jfk/jfk.wav", src)
+        before = digest(src)
+        result = CliRunner().invoke(cli, ["run", str(src), "--out", str(mount / "out"), "--no-summary",
+                                          "--config", str(config)])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        errors = [line for line in result.output.splitlines() if line.startswith("offrecord: error:")]
+        expected = "No space left on device" if kind == "full" else "Read-only file system"
+        assert len(errors) == 1 and expected in errors[0], result.output
+        assert digest(src) == before
+        if kind == "full":  # no partial outputs or temporary files left behind
+            leftovers = [p for p in mount.rglob("*") if p.is_file()]
+            assert not [p for p in leftovers if not str(p).startswith(str(mount / "out" / ".offrecord"))]
+            assert not (mount / "out" / "jfk").exists()
+    finally:
+        subprocess.run(["umount", str(mount)])
+
+
+def test_output_folder_deleted_mid_run_is_recreated(tmp_path, shared, fast_config):
+    from pipeline.runner import Models, Reporter, process_file
+    from pipeline.store import ModelStore
+
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def delete_outputs(line: str) -> None:
+        if "diarize" in line:
+            shutil.rmtree(out)
+
+    cfg = fast_config.model_copy(update={"summary": fast_config.summary.model_copy(update={"enabled": False})})
+    process_file(shared / "speech/jfk/jfk.wav", out / "jfk", cfg, Models(cfg, ModelStore()), Reporter(delete_outputs))
+    assert json.loads((out / "jfk" / "transcript.json").read_text())["segments"]
