@@ -71,21 +71,42 @@ def decode(path: Path) -> Audio:
         if container.duration:
             check_memory(path, container.duration / av.time_base, available_memory())
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-        pieces: list[np.ndarray] = []
+        expected = int((container.duration or 0) / av.time_base * SAMPLE_RATE)
+        buffer = _Samples(expected + SAMPLE_RATE)
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    pieces.append(out.to_ndarray().reshape(-1))
+                    buffer.append(out.to_ndarray().reshape(-1))
             for out in resampler.resample(None):
-                pieces.append(out.to_ndarray().reshape(-1))
+                buffer.append(out.to_ndarray().reshape(-1))
         except av.error.FFmpegError as e:
             # A truncated file still yields what came before the damage; keep it if any.
-            if not pieces:
+            if not buffer.size:
                 raise InputError(f"{path}: cannot decode the audio ({_reason(e)})") from None
-    samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-    if samples.size == 0:
+    if not buffer.size:
         raise InputError(f"{path}: the recording contains no audio samples")
-    return Audio(source=str(path), samples=samples.astype(np.float32, copy=False), sample_rate=SAMPLE_RATE)
+    return Audio(source=str(path), samples=buffer.result(), sample_rate=SAMPLE_RATE)
+
+
+class _Samples:
+    """Decoded samples written into one array sized from the container's stated duration, so a
+    long recording is held once rather than twice (as pieces and then joined); it grows if the
+    stated duration was short."""
+
+    def __init__(self, capacity: int):
+        self.data = np.empty(max(capacity, SAMPLE_RATE), dtype=np.float32)
+        self.size = 0
+
+    def append(self, piece: np.ndarray) -> None:
+        end = self.size + len(piece)
+        if end > len(self.data):
+            self.data = np.resize(self.data, max(end, int(len(self.data) * 1.5)))
+        self.data[self.size:end] = piece
+        self.size = end
+
+    def result(self) -> np.ndarray:
+        # a copy only when much was over-reserved; otherwise a view of the buffer
+        return self.data[:self.size].copy() if self.size < len(self.data) // 2 else self.data[:self.size]
 
 
 def _reason(e: Exception) -> str:

@@ -186,3 +186,25 @@ def test_output_folder_deleted_mid_run_is_recreated(tmp_path, shared, fast_confi
     cfg = fast_config.model_copy(update={"summary": fast_config.summary.model_copy(update={"enabled": False})})
     process_file(shared / "speech/jfk/jfk.wav", out / "jfk", cfg, Models(cfg, ModelStore()), Reporter(delete_outputs))
     assert json.loads((out / "jfk" / "transcript.json").read_text())["segments"]
+
+
+def test_long_recording_is_held_once_in_memory(tmp_path, shared):
+    """30 minutes decoded: the process grows by about one waveform (115 MB), not two."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    long_wav = tmp_path / "long.wav"
+    subprocess.run([sys.executable, str(root / "scripts" / "make_long.py"), str(long_wav), "--minutes", "30"],
+                   check=True, capture_output=True)
+
+    def peak_kb(code: str) -> int:
+        run = subprocess.run([sys.executable, "-c", code + "; import resource; "
+                              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+                             check=True, capture_output=True, text=True)
+        return int(run.stdout.split()[-1])
+
+    baseline = peak_kb("import pipeline.audio")
+    decoded = peak_kb(f"from pipeline.audio import decode; a = decode({str(long_wav)!r}); assert a.duration > 1799")
+    waveform_kb = 30 * 60 * 16000 * 4 / 1024
+    assert decoded - baseline < 1.4 * waveform_kb, (baseline, decoded)
