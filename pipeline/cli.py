@@ -68,8 +68,10 @@ def cli(ctx, verbose, quiet):
 
 
 def _overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model, llm_model,
-               no_summary, no_diarization, formats, threads, seed) -> dict:
+               no_summary, no_diarization, formats, threads, seed, template=None) -> dict:
     o: dict = {"asr": {}, "diarization": {}, "summary": {}}
+    if template:
+        o["summary"]["template"] = template
     if language:
         o["asr"]["language"] = language
     if asr_model:
@@ -117,8 +119,9 @@ def _pipeline_options(f):
         click.option("--speakers", help="Names: 'Ann,Bob' in order of first appearance, or 'SPEAKER_00=Ann'."),
         click.option("--asr-model", help="Speech model name from `offrecord models list`."),
         click.option("--llm-model", help="Summary model name from `offrecord models list`."),
+        click.option("--template", help="Summary template: podcast, meeting, lecture, interview, or a .yaml file."),
         click.option("--no-diarization", is_flag=True, help="Treat the recording as one speaker."),
-        click.option("--format", "formats", multiple=True, type=click.Choice(["json", "md", "txt", "srt", "vtt", "rttm"]), help="Transcript formats to write (repeatable; default: all)."),
+        click.option("--format", "formats", multiple=True, type=click.Choice(["json", "md", "txt", "srt", "vtt", "rttm", "html"]), help="Formats to write (repeatable; default: all)."),
         click.option("--threads", type=click.IntRange(0), help="CPU threads (0: all cores)."),
     ]
     for option in reversed(options):
@@ -135,13 +138,13 @@ def _pipeline_options(f):
 @click.option("--force", is_flag=True, help="Recompute every stage instead of reusing stored results.")
 @click.pass_obj
 def run(obj: Context, files, config_path, out, language, num_speakers, min_speakers, max_speakers, speakers,
-        asr_model, llm_model, no_diarization, formats, threads, no_summary, seed, sample, force):
+        asr_model, llm_model, template, no_diarization, formats, threads, no_summary, seed, sample, force):
     """Transcribe, diarize and summarise each FILE into OUT/NAME/.
 
     Stage results are kept in OUT/.offrecord/cache: running again after a crash, or with another
     summary model, redoes only what changed."""
     overrides = _overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model, llm_model,
-                           no_summary, no_diarization, formats, threads, seed)
+                           no_summary, no_diarization, formats, threads, seed, template)
     sys.exit(_run(obj, list(files) + ([_sample_path()] if sample else []), config_path, Path(out), overrides, force))
 
 
@@ -150,7 +153,7 @@ def run(obj: Context, files, config_path, out, language, num_speakers, min_speak
 @_pipeline_options
 @click.pass_obj
 def transcribe(obj: Context, files, config_path, out, language, num_speakers, min_speakers, max_speakers,
-               speakers, asr_model, llm_model, no_diarization, formats, threads):
+               speakers, asr_model, llm_model, template, no_diarization, formats, threads):
     """Like `run`, without the summary."""
     overrides = _overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model, llm_model,
                            True, no_diarization, formats, threads, None)
@@ -204,23 +207,27 @@ def _run(obj: Context, files: list[Path], config_path, out: Path, overrides: dic
 @click.argument("transcript_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
 @click.option("--llm-model", help="Summary model name from `offrecord models list`.")
+@click.option("--template", help="podcast, meeting, lecture, interview, or a .yaml template file.")
 @click.option("--seed", type=int)
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), help="Folder for summary.json/.md (default: beside the transcript).")
 @click.pass_obj
-def summarize(obj: Context, transcript_json: Path, config_path, llm_model, seed, out):
+def summarize(obj: Context, transcript_json: Path, config_path, llm_model, template, seed, out):
     """(Re-)summarise a transcript.json without transcribing again."""
     from .data import Transcript
     from .runner import Models
+    from .templates import load_template
     from .writers import summary_json, summary_md, write_atomic
 
+    settings = {k: v for k, v in (("model", llm_model), ("seed", seed), ("template", template)) if v is not None}
     try:
-        cfg = _config(config_path, {"summary": {k: v for k, v in (("model", llm_model), ("seed", seed)) if v is not None}})
+        cfg = _config(config_path, {"summary": settings})
+        chosen = load_template(cfg.summary.template)
         try:
             transcript = Transcript.from_dict(json.loads(transcript_json.read_text(encoding="utf-8")))
         except (ValueError, KeyError, TypeError) as e:
             raise OffrecordError(f"{transcript_json}: not an offrecord transcript.json ({e})") from None
         models = Models(cfg, ModelStore(cfg.models.store, cfg.models.paths))
-        summary = models.summarizer.summarize(transcript)
+        summary = models.summarizer.summarize(transcript, chosen)
         models.close()
         folder = out or transcript_json.parent
         write_atomic(folder / "summary.json", summary_json(summary))
@@ -242,13 +249,14 @@ def summarize(obj: Context, transcript_json: Path, config_path, llm_model, seed,
 @click.option("--log-json", is_flag=True, help="Progress as JSON lines on stderr.")
 @click.pass_obj
 def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_speakers, max_speakers, speakers,
-          asr_model, llm_model, no_diarization, formats, threads, no_summary, once, poll, move_done, force, log_json):
+          asr_model, llm_model, template, no_diarization, formats, threads, no_summary, once, poll, move_done, force,
+          log_json):
     """Process every recording that lands in IN_DIR into OUT, exactly once, until stopped."""
     from .runner import Models, Reporter
     from .watch import Watcher
 
     overrides = _overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model, llm_model,
-                           no_summary, no_diarization, formats, threads, None)
+                           no_summary, no_diarization, formats, threads, None, template)
     try:
         cfg = _config(config_path, overrides)
     except OffrecordError as e:

@@ -62,6 +62,8 @@ class SpeakersConfig(_Section):
 class SummaryConfig(_Section):
     enabled: bool = True
     model: str = "qwen2.5-coder-1.5b-instruct"
+    # podcast, meeting, lecture, interview, or the path of your own template .yaml
+    template: str = "podcast"
     n_ctx: int = Field(8192, ge=1024, le=131072)
     max_chunk_tokens: int = Field(2500, ge=200)
     temperature: float = Field(0.0, ge=0.0, le=2.0)
@@ -69,8 +71,8 @@ class SummaryConfig(_Section):
 
 
 class OutputConfig(_Section):
-    formats: list[Literal["json", "md", "txt", "srt", "vtt", "rttm"]] = Field(
-        default_factory=lambda: ["json", "md", "txt", "srt", "vtt", "rttm"]
+    formats: list[Literal["json", "md", "txt", "srt", "vtt", "rttm", "html"]] = Field(
+        default_factory=lambda: ["json", "md", "txt", "srt", "vtt", "rttm", "html"]
     )
 
 

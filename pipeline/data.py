@@ -139,6 +139,8 @@ class Summary:
     ideas: list[Idea]
     quotes: list[Quote]
     highlights: list[Highlight]
+    template: str = "podcast"
+    sections: dict = field(default_factory=dict)  # the template's extra sections, by name
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -147,4 +149,5 @@ class Summary:
     def from_dict(cls, d: dict) -> "Summary":
         return cls(title=d["title"], overview=d["overview"], at_a_glance=list(d["at_a_glance"]),
                    ideas=[Idea(**i) for i in d["ideas"]], quotes=[Quote(**q) for q in d["quotes"]],
-                   highlights=[Highlight(**h) for h in d["highlights"]])
+                   highlights=[Highlight(**h) for h in d["highlights"]], template=d.get("template", "podcast"),
+                   sections=d.get("sections", {}))

@@ -41,3 +41,35 @@ def cp_word_error_rate(reference: dict[str, str], hypothesis: dict[str, str]) ->
     total = sum(len(normalise_words(r)) for r in refs)
     best = min(sum(word_errors(r, h)[0] for r, h in zip(refs, perm)) for perm in itertools.permutations(hyps))
     return best / max(total, 1)
+
+
+def _ngrams(words: list[str], n: int) -> dict[tuple, int]:
+    counts: dict[tuple, int] = {}
+    for i in range(len(words) - n + 1):
+        gram = tuple(words[i:i + n])
+        counts[gram] = counts.get(gram, 0) + 1
+    return counts
+
+
+def _f1(overlap: int, ref_total: int, hyp_total: int) -> float:
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / hyp_total, overlap / ref_total
+    return 2 * precision * recall / (precision + recall)
+
+
+def rouge(reference: str, hypothesis: str) -> dict[str, float]:
+    """ROUGE-1, ROUGE-2 and ROUGE-L F1 on normalised words (no stemming, no stop-word removal)."""
+    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    scores = {}
+    for n in (1, 2):
+        r, h = _ngrams(ref, n), _ngrams(hyp, n)
+        overlap = sum(min(count, h.get(gram, 0)) for gram, count in r.items())
+        scores[f"rouge{n}"] = _f1(overlap, max(sum(r.values()), 1), max(sum(h.values()), 1))
+    row = [0] * (len(hyp) + 1)  # longest common subsequence, one row at a time
+    for r_word in ref:
+        prev_diag = 0
+        for j, h_word in enumerate(hyp, 1):
+            prev_diag, row[j] = row[j], prev_diag + 1 if r_word == h_word else max(row[j], row[j - 1])
+    scores["rougeL"] = _f1(row[-1], max(len(ref), 1), max(len(hyp), 1))
+    return scores

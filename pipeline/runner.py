@@ -21,7 +21,9 @@ from .cache import StageCache, settings_hash
 from .data import Diarization, Summary, Transcript, Turn
 from .errors import ModelMissingError, OutputError
 from .naming import name_speakers
+from .report import report_html
 from .store import ModelStore, sha256_of
+from .templates import load_template
 from .transcribe import AsrResult
 from .voices import VoiceBook
 
@@ -193,13 +195,18 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
              if fmt in cfg.output.formats}
     if "rttm" in cfg.output.formats:
         files["speakers.rttm"] = writers.speakers_rttm(Path(path).stem, diarization.turns)
+    summary = None
     if cfg.summary.enabled:
-        summary_settings = {**cfg.summary.model_dump(mode="json"),
+        template = load_template(cfg.summary.template)
+        summary_settings = {**cfg.summary.model_dump(mode="json"), "template": template.model_dump(),
                             "path": str(cfg.models.paths.get(cfg.summary.model, ""))}
         summary = stage("summarize", settings_hash(transcript.to_dict()), summary_settings,
-                        lambda: timed("summarize", models.summarizer.summarize, transcript), Summary.from_dict)
+                        lambda: timed("summarize", models.summarizer.summarize, transcript, template),
+                        Summary.from_dict)
         files["summary.json"] = writers.summary_json(summary)
         files["summary.md"] = writers.summary_md(summary)
+    if "html" in cfg.output.formats:
+        files["report.html"] = report_html(transcript, summary, out_dir)
     timed("write", publish, out_dir, files)
     return result
 

@@ -16,10 +16,13 @@ import json
 import logging
 from pathlib import Path
 
+import llama_cpp
+
 from .config import SummaryConfig
 from .data import Highlight, Idea, Quote, Segment, Summary, Transcript
 from .errors import OffrecordError
-from .grounding import ground_quote
+from .grounding import ground_quote, normalise
+from .templates import Template
 from .writers import clock
 
 SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says. "
@@ -34,12 +37,10 @@ def _str(max_len: int) -> dict:
 
 class Summarizer:
     def __init__(self, gguf_path: Path, cfg: SummaryConfig, threads: int):
-        from llama_cpp import Llama
-
         self.cfg = cfg
-        self.llm = Llama(model_path=str(gguf_path), n_ctx=cfg.n_ctx, n_threads=threads,
+        self.llm = llama_cpp.Llama(model_path=str(gguf_path), n_ctx=cfg.n_ctx, n_threads=threads,
                          n_threads_batch=threads, seed=cfg.seed, verbose=False)
-        self.usage = {"prompt_tokens": 0, "completion_tokens": 0}
+        self.usage = _new_usage()
 
     def _ask(self, prompt: str, schema: dict, max_tokens: int) -> dict:
         n_prompt = len(self.llm.tokenize(prompt.encode("utf-8"))) + 80
@@ -50,8 +51,14 @@ class Summarizer:
             messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}],
             response_format={"type": "json_object", "schema": schema},
             temperature=self.cfg.temperature, seed=self.cfg.seed, max_tokens=max_tokens)
-        for key in self.usage:
+        for key in ("prompt_tokens", "completion_tokens"):
             self.usage[key] += reply["usage"][key]
+        # llama.cpp's own timings: prompt tokens actually evaluated (a cached prefix is not) and speed
+        perf = llama_cpp.llama_perf_context(self.llm._ctx.ctx)
+        for key, counter in (("prompt_ms", "t_p_eval_ms"), ("prompt_evaluated", "n_p_eval"),
+                             ("generate_ms", "t_eval_ms"), ("generated", "n_eval")):
+            self.usage[key] += getattr(perf, counter)
+        llama_cpp.llama_perf_context_reset(self.llm._ctx.ctx)
         try:
             return json.loads(reply["choices"][0]["message"]["content"])
         except json.JSONDecodeError:
@@ -83,22 +90,21 @@ class Summarizer:
             chunks.append(current)
         return chunks
 
-    def summarize(self, t: Transcript, progress=None) -> Summary:
-        self.usage = {"prompt_tokens": 0, "completion_tokens": 0}  # per recording, not per process
+    def summarize(self, t: Transcript, template: Template, progress=None) -> Summary:
+        self.usage = _new_usage()  # per recording, not per process
         names = [s.name for s in t.speakers]
         if not t.segments:
             return Summary(title=f"{Path(t.source).stem}: no speech", overview="No speech was found in this recording.",
-                           at_a_glance=[], ideas=[], quotes=[], highlights=[])
+                           at_a_glance=[], ideas=[], quotes=[], highlights=[], template=template.name)
         chunks = self.chunks(t)
         notes, highlights, proposals = [], [], []
-        speaker_enum = {"type": "string", "enum": names}
         map_schema = {
             "type": "object",
             "properties": {
                 "chapter": _str(90),
-                "notes": {"type": "array", "items": _str(220), "minItems": 1, "maxItems": 4},
+                "notes": {"type": "array", "items": _str(220), "minItems": 1, "maxItems": 5},
                 "quotes": {"type": "array", "maxItems": 2, "items": {
-                    "type": "object", "properties": {"speaker": speaker_enum, "text": _str(240)},
+                    "type": "object", "properties": {"speaker": {"type": "string", "enum": names}, "text": _str(240)},
                     "required": ["speaker", "text"]}},
             },
             "required": ["chapter", "notes", "quotes"],
@@ -107,15 +113,18 @@ class Summarizer:
             text = "\n".join(_line(t, s) for s in chunk)
             prompt = (f"Part {i} of {len(chunks)} of a transcript. Speakers: {', '.join(names)}.\n\n{text}\n\n"
                       "Give: chapter (a short title for this part), notes (the main points, one sentence "
-                      "each, naming who said what), quotes (up to two memorable sentences copied word "
-                      "for word from the transcript, with the speaker who said them).")
-            out = self._ask(prompt, map_schema, max_tokens=450)
-            notes += [n for n in out.get("notes", []) if n.strip()]
+                      f"each, naming who said what; cover {template.focus}), quotes (up to two memorable "
+                      "sentences copied word for word from the transcript, with the speaker who said them).")
+            out = self._ask(prompt, map_schema, max_tokens=500)
+            notes += [n.strip() for n in out.get("notes", []) if n.strip()]
             proposals += out.get("quotes", [])
             if out.get("chapter", "").strip():
                 highlights.append(Highlight(start=chunk[0].start, text=out["chapter"].strip()))
             if progress:
                 progress(i, len(chunks))
+        notes = self._condense(notes, template)
+        header = f"Notes taken over a {clock(t.duration)} recording with {', '.join(names)}:\n" + \
+            "\n".join(f"- {n}" for n in notes)
         reduce_schema = {
             "type": "object",
             "properties": {
@@ -128,13 +137,11 @@ class Summarizer:
             },
             "required": ["title", "overview", "at_a_glance", "ideas"],
         }
-        prompt = (f"Notes taken over a {clock(t.duration)} recording with {', '.join(names)}:\n"
-                  + "\n".join(f"- {n}" for n in notes)
-                  + "\n\nWrite: title (specific to the content), overview (one paragraph that names "
-                    f"{' and '.join(names)} and says what they discuss), at_a_glance (3 to 5 key "
-                    "points), ideas (2 to 4 ideas worth remembering, each a short title and 2-3 "
-                    "sentences of explanation).")
-        out = self._ask(prompt, reduce_schema, max_tokens=900)
+        out = self._ask(header + "\n\nWrite: title (specific to the content), overview (one paragraph that "
+                        f"names {' and '.join(names)} and says what they discuss), at_a_glance (3 to 5 key "
+                        "points), ideas (2 to 4 ideas worth remembering, each a short title and 2-3 "
+                        "sentences of explanation).", reduce_schema, max_tokens=900)
+        sections = self._sections(header, template, names, t) if template.sections else {}
         log.info("summary of %s: %d chunks, %d prompt tokens, %d generated tokens", Path(t.source).name,
                  len(chunks), self.usage["prompt_tokens"], self.usage["completion_tokens"])
         return Summary(
@@ -143,9 +150,81 @@ class Summarizer:
             at_a_glance=[b.strip() for b in out.get("at_a_glance", []) if b.strip()],
             ideas=[Idea(title=i["title"].strip(), text=i["text"].strip()) for i in out.get("ideas", [])
                    if i.get("title", "").strip() and i.get("text", "").strip()],
-            quotes=_grounded_quotes(proposals, t),
+            quotes=self._grounded_quotes(proposals, t),
             highlights=highlights,
+            template=template.name,
+            sections=sections,
         )
+
+    def _condense(self, notes: list[str], template: Template) -> list[str]:
+        """Long recordings make more notes than one reduce prompt holds: merge them in groups
+        that fit, as often as needed (a 3-hour recording needs one round with 8k context)."""
+        budget = (self.cfg.n_ctx - RESERVED_TOKENS - 900) // 2
+        schema = {"type": "object", "properties": {
+            "notes": {"type": "array", "items": _str(220), "minItems": 1, "maxItems": 6}}, "required": ["notes"]}
+        while sum(self._tokens(n) + 3 for n in notes) > budget and len(notes) > 6:
+            groups, current, used = [], [], 0
+            for n in notes:
+                size = self._tokens(n) + 3
+                if current and used + size > budget:
+                    groups.append(current)
+                    current, used = [], 0
+                current.append(n)
+                used += size
+            groups.append(current)
+            notes = [m.strip() for g in groups for m in self._ask(
+                "Notes in the order they were taken:\n" + "\n".join(f"- {n}" for n in g)
+                + f"\n\nMerge them into at most 6 notes, one sentence each, keeping names and {template.focus}.",
+                schema, max_tokens=500).get("notes", []) if m.strip()]
+        return notes
+
+    def _sections(self, header: str, template: Template, names: list[str], t: Transcript) -> dict:
+        properties, asks = {}, []
+        for sec in template.sections:
+            if sec.kind == "text":
+                properties[sec.name] = _str(600)
+            elif sec.kind == "list":
+                properties[sec.name] = {"type": "array", "items": _str(220), "maxItems": 8}
+            else:
+                properties[sec.name] = {"type": "array", "maxItems": 8, "items": {
+                    "type": "object", "properties": {
+                        "owner": {"type": "string", "enum": names + ["unassigned"]},
+                        "task": _str(200), "due": _str(60)},
+                    "required": ["owner", "task", "due"]}}
+            asks.append(f"{sec.name} ({sec.instruction})")
+        out = self._ask(header + "\n\nFrom these notes only, write: " + "; ".join(asks)
+                        + ". Leave a list empty if the notes say nothing about it; leave due empty "
+                          "unless a date or time was said.",
+                        {"type": "object", "properties": properties, "required": list(properties)}, max_tokens=800)
+        said = " ".join(" ".join(normalise(seg.text)) for seg in t.segments)
+        result = {}
+        for sec in template.sections:
+            value = out.get(sec.name, "" if sec.kind == "text" else [])
+            if sec.kind == "text":
+                result[sec.name] = value.strip()
+            elif sec.kind == "list":
+                result[sec.name] = [v.strip() for v in value if v.strip()]
+            else:
+                # a due date is shown only if those words were said; the owner is a speaker or nobody
+                result[sec.name] = [{"owner": a["owner"], "task": a["task"].strip(),
+                                     "due": a["due"].strip() if _said(a["due"], said) else ""}
+                                    for a in value if a.get("task", "").strip()]
+        return result
+
+    def _grounded_quotes(self, proposals: list[dict], t: Transcript) -> list[Quote]:
+        quotes: list[Quote] = []
+        for p in proposals:
+            q = ground_quote(p.get("text", ""), t)
+            if q is None:
+                # debug only: the quote is transcript text, which default logs never show
+                log.debug("dropped a proposed quote with no matching passage: %r", p.get("text", ""))
+                continue
+            if any(q.start < other.end and other.start < q.end for other in quotes):
+                continue  # the same passage proposed twice
+            quotes.append(q)
+        self.usage["quotes_proposed"] += len(proposals)
+        self.usage["quotes_kept"] += len(quotes)
+        return sorted(quotes, key=lambda q: q.start)
 
 
 def _line(t: Transcript, seg: Segment) -> str:
@@ -163,15 +242,11 @@ def _split_turn(seg: Segment, budget: int, size: int) -> list[Segment]:
     return out
 
 
-def _grounded_quotes(proposals: list[dict], t: Transcript) -> list[Quote]:
-    quotes: list[Quote] = []
-    for p in proposals:
-        q = ground_quote(p.get("text", ""), t)
-        if q is None:
-            # debug only: the quote is transcript text, which default logs never show
-            log.debug("dropped a proposed quote with no matching passage: %r", p.get("text", ""))
-            continue
-        if any(q.start < other.end and other.start < q.end for other in quotes):
-            continue  # the same passage proposed twice
-        quotes.append(q)
-    return sorted(quotes, key=lambda q: q.start)
+def _said(phrase: str, said: str) -> bool:
+    words = normalise(phrase)
+    return bool(words) and f" {' '.join(words)} " in f" {said} "
+
+
+def _new_usage() -> dict:
+    return {"prompt_tokens": 0, "completion_tokens": 0, "prompt_ms": 0.0, "prompt_evaluated": 0,
+            "generate_ms": 0.0, "generated": 0, "quotes_proposed": 0, "quotes_kept": 0}

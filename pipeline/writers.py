@@ -118,6 +118,14 @@ def summary_md(s: Summary) -> str:
         lines += ["## Ideas worth remembering", ""]
         for idea in s.ideas:
             lines += [f"**{idea.title}**", "", idea.text, ""]
+    for name, value in s.sections.items():
+        if not value:
+            continue
+        lines += [f"## {name.replace('_', ' ').capitalize()}", ""]
+        if isinstance(value, str):
+            lines += [value, ""]
+        else:
+            lines += [f"- {_item(v)}" for v in value] + [""]
     if s.quotes:
         lines += ["## Words worth saving", ""]
         for q in s.quotes:
@@ -125,6 +133,20 @@ def summary_md(s: Summary) -> str:
     if s.highlights:
         lines += ["## Highlights", ""] + [f"- **{clock(h.start)}** {h.text}" for h in s.highlights] + [""]
     return "\n".join(lines)
+
+
+def action_fields(item: dict) -> tuple[str | None, str, str | None]:
+    """(owner or None when unassigned, task, due date or None) of an action item."""
+    owner = None if item["owner"] == "unassigned" else item["owner"]
+    return owner, item["task"], item.get("due") or None
+
+
+def _item(value) -> str:
+    """A list item of a template section: text, or an action item."""
+    if isinstance(value, dict):
+        owner, task, due = action_fields(value)
+        return (f"**{owner}**: " if owner else "") + task + (f" (due {due})" if due else "")
+    return str(value)
 
 
 TRANSCRIPT_WRITERS = {

@@ -40,6 +40,16 @@ if subprocess.run([sys.executable, "-c", "import torchaudio"], capture_output=Tr
     print("setup: removed torchaudio's CUDA-linked library (CPU torch)", file=sys.stderr)
 PY
 
+# The HTML report is tested in a real browser: Debian's Chromium and its driver.
+if [ $with_tests = 1 ] && ! command -v chromedriver >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing chromium and chromium-driver (apt) for the report test" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  else
+    echo "setup: no chromedriver; the browser test of report.html will be skipped (apt-get install chromium chromium-driver)" >&2
+  fi
+fi
+
 echo "setup: installing models into the local store" >&2
 "$VENV/bin/offrecord" models install
 if [ $with_tests = 1 ]; then

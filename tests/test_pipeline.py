@@ -16,7 +16,7 @@ from pipeline import __version__
 from pipeline.cli import cli
 
 OUTPUTS = ["transcript.json", "transcript.md", "transcript.txt", "transcript.srt", "transcript.vtt",
-           "speakers.rttm", "summary.json", "summary.md"]
+           "speakers.rttm", "summary.json", "summary.md", "report.html"]
 
 
 def fast_config_file(folder: Path) -> Path:
@@ -91,7 +91,7 @@ def check_transcript_invariants(t: dict) -> None:
 
 
 def check_summary(s: dict, t: dict) -> None:
-    assert set(s) == {"title", "overview", "at_a_glance", "ideas", "quotes", "highlights"}
+    assert set(s) == {"title", "overview", "at_a_glance", "ideas", "quotes", "highlights", "template", "sections"}
     assert isinstance(s["title"], str) and s["title"].strip()
     assert isinstance(s["overview"], str)
     assert all(isinstance(b, str) and b for b in s["at_a_glance"])
@@ -209,3 +209,29 @@ def test_resummarize_without_retranscribing(sample_run, tmp_path):
     assert result.exit_code == 0, result.output
     # deterministic: same transcript, model and seed give the same summary
     assert load(tmp_path, "summary.json") == load(out, "summary.json")
+
+
+def test_user_template_sections_through_summarize(sample_run, tmp_path):
+    _, out, _ = sample_run
+    template = tmp_path / "call.yaml"
+    template.write_text(yaml.safe_dump({
+        "name": "call", "focus": "where each person lives and comes from",
+        "sections": [
+            {"name": "places", "title": "Places", "kind": "list", "instruction": "places mentioned"},
+            {"name": "follow_ups", "title": "Follow-ups", "kind": "actions", "instruction": "anything someone will do"},
+            {"name": "mood", "title": "Mood", "kind": "text", "instruction": "the tone of the call in one sentence"},
+        ]}))
+    result = CliRunner().invoke(cli, ["summarize", str(out / "transcript.json"), "--out", str(tmp_path),
+                                      "--llm-model", "qwen2.5-coder-0.5b-instruct", "--template", str(template)])
+    assert result.exit_code == 0, result.output
+    t, s = load(out, "transcript.json"), load(tmp_path, "summary.json")
+    check_summary(s, t)
+    assert s["template"] == "call" and set(s["sections"]) == {"places", "follow_ups", "mood"}
+    assert isinstance(s["sections"]["places"], list) and isinstance(s["sections"]["mood"], str)
+    spoken = " ".join(seg["text"] for seg in t["segments"]).lower()
+    names = {sp["name"] for sp in t["speakers"]} | {"unassigned"}
+    for item in s["sections"]["follow_ups"]:
+        assert item["owner"] in names  # owners are speakers, never invented people
+        assert not item["due"] or all(w in spoken for w in item["due"].lower().split())  # said, or empty
+    md = (tmp_path / "summary.md").read_text()
+    assert all(f"## {title}" in md for title, key in (("Places", "places"), ("Mood", "mood")) if s["sections"][key])

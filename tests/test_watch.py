@@ -19,7 +19,7 @@ from pipeline.cli import cli
 from pipeline.jobs import JobStore
 
 TRANSCRIPT_FILES = {"transcript.json", "transcript.md", "transcript.txt", "transcript.srt", "transcript.vtt",
-                    "speakers.rttm"}
+                    "speakers.rttm", "report.html"}
 
 
 def watcher(inbox: Path, out: Path, config: Path, log: Path, *extra: str) -> subprocess.Popen:

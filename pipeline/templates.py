@@ -1,0 +1,59 @@
+"""Summary templates: what to look for in the notes and which extra sections to write.
+
+Built-in templates live in pipeline/templates/*.yaml (podcast, meeting, lecture, interview); a
+user template is a YAML file of the same shape. Every template also gets the standard sections
+(title, overview, at a glance, ideas, grounded quotes and highlights).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+BUILTIN = Path(__file__).resolve().parent / "templates"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    # text: a paragraph; list: short items; actions: tasks with an owner (a speaker) and a due date
+    kind: Literal["text", "list", "actions"]
+    instruction: str
+
+
+class Template(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    focus: str = "the main points"
+    sections: list[Section] = Field(default_factory=list)
+
+
+def builtin_names() -> list[str]:
+    return sorted(p.stem for p in BUILTIN.glob("*.yaml"))
+
+
+def load_template(name_or_path: str) -> Template:
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = BUILTIN / f"{name_or_path}.yaml"
+        if not path.exists():
+            raise ConfigError(f"unknown summary template '{name_or_path}' (built in: {', '.join(builtin_names())}; "
+                              "or give the path of a .yaml template)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the template ({e.strerror})") from None
+    except yaml.YAMLError:
+        raise ConfigError(f"{path}: the template is not valid YAML") from None
+    try:
+        return Template.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(f"'{'.'.join(str(p) for p in err['loc'])}': {err['msg']}" for err in e.errors())
+        raise ConfigError(f"{path}: {problems}") from None

@@ -1,0 +1,127 @@
+#!/usr/bin/env python
+"""How good and how grounded a summary is.
+
+    .venv/bin/python scripts/evaluate_summary.py TRANSCRIPT_JSON [--template meeting] [--llm-model NAME]
+    .venv/bin/python scripts/evaluate_summary.py --ami-es2011a [--template meeting]
+
+Prints: quote verbatim rate (shown quotes that occur word for word in a turn of the speaker they
+are attributed to), quotes proposed by the model and kept, highlight grounding rate (highlights
+stamped at the first word of the passage they title), section completeness, tokens in/out,
+prompt and generation tokens per second, wall time. For --ami-es2011a (the 18-minute AMI
+meeting, speaker-attributed human transcript from QMSum) also ROUGE-1/2/L F1 against the
+official human abstract, and which of the abstract's three assignments the action items carry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+from pipeline.config import load_config
+from pipeline.data import Segment, Speaker, Summary, Transcript, Word
+from pipeline.metrics import rouge
+from pipeline.runner import Models
+from pipeline.store import ModelStore
+from pipeline.templates import load_template
+
+AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
+AMI_SECONDS = 1113.8  # the meeting's length (its speaker turns end there)
+# The abstract's closing sentence: who was told to research what.
+AMI_ASSIGNMENTS = [("Industrial Designer", r"design|component"), ("User Interface", r"technical|function"),
+                   ("Marketing", r"user|requirement|market")]
+
+
+def ami_transcript() -> Transcript:
+    """QMSum's human transcript of ES2011a, with times spread over the meeting by word count
+    (QMSum has no times; the summary's grounding only needs them monotonic and consistent)."""
+    turns = json.loads((AMI / "qmsum-ES2011a.json").read_text())["meeting_transcripts"]
+    cleaned = []
+    for turn in turns:
+        text = re.sub(r"\{\w+\}", " ", turn["content"])  # {vocalsound}, {disfmarker}
+        text = re.sub(r"\s+([.,?!'])", r"\1", text)
+        text = re.sub(r"\s+", " ", text).strip()
+        if text:
+            cleaned.append((turn["speaker"], text.split()))
+    per_word = AMI_SECONDS / sum(len(words) for _, words in cleaned)
+    speakers = list(dict.fromkeys(s for s, _ in cleaned))
+    ids = {name: f"SPEAKER_{i:02d}" for i, name in enumerate(speakers)}
+    segments, now = [], 0.0
+    for speaker, words in cleaned:
+        ws = []
+        for w in words:
+            ws.append(Word(start=round(now, 3), end=round(now + per_word * 0.9, 3), word=w, probability=1.0,
+                           speaker=ids[speaker]))
+            now += per_word
+        segments.append(Segment(start=ws[0].start, end=ws[-1].end, text=" ".join(words), words=ws, speaker=ids[speaker]))
+    return Transcript(source=str(AMI / "ES2011a.wav"), duration=AMI_SECONDS, language="en",
+                      models={"asr": "human (QMSum)"}, speakers=[Speaker(ids[n], n, "reference") for n in speakers],
+                      segments=segments)
+
+
+def grounding(summary: Summary, t: Transcript) -> dict:
+    names = {s.id: s.name for s in t.speakers}
+    verbatim = sum(any(names[seg.speaker] == q.speaker and q.text in " ".join(w.word for w in seg.words)
+                       and seg.start <= q.start < q.end <= seg.end for seg in t.segments) for q in summary.quotes)
+    starts = {w.start for seg in t.segments for w in seg.words}
+    grounded = sum(h.start in starts for h in summary.highlights)
+    expected = ["title", "overview", "at_a_glance", "ideas", "quotes", "highlights"] + list(summary.sections)
+    present = [name for name in expected
+               if (getattr(summary, name) if hasattr(summary, name) else summary.sections[name])]
+    return {"quotes_shown": len(summary.quotes),
+            "quote_verbatim_and_speaker_rate": verbatim / len(summary.quotes) if summary.quotes else None,
+            "highlights": len(summary.highlights),
+            "highlight_grounding_rate": grounded / len(summary.highlights) if summary.highlights else None,
+            "sections_present": f"{len(present)}/{len(expected)}",
+            "missing_sections": sorted(set(expected) - set(present))}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("transcript", nargs="?", type=Path)
+    parser.add_argument("--ami-es2011a", action="store_true")
+    parser.add_argument("--template", default=None)
+    parser.add_argument("--llm-model", default=None)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--out", type=Path, help="also write the summary.json here")
+    args = parser.parse_args()
+    if args.ami_es2011a == bool(args.transcript):
+        parser.error("give a transcript.json or --ami-es2011a")
+    t = ami_transcript() if args.ami_es2011a else Transcript.from_dict(json.loads(args.transcript.read_text()))
+    overrides = {"summary": {k: v for k, v in (("model", args.llm_model), ("template", args.template)) if v}}
+    cfg = load_config(None, overrides)
+    models = Models(cfg, ModelStore(cfg.models.store, cfg.models.paths))
+    summarizer = models.summarizer
+    started = time.perf_counter()
+    summary = summarizer.summarize(t, load_template(cfg.summary.template))
+    wall = time.perf_counter() - started
+    usage = summarizer.usage
+    models.close()
+    report = {"model": cfg.summary.model, "template": cfg.summary.template, "wall_seconds": round(wall, 1),
+              **grounding(summary, t),
+              "quotes_proposed": usage["quotes_proposed"], "quotes_kept": usage["quotes_kept"],
+              "prompt_tokens": usage["prompt_tokens"], "completion_tokens": usage["completion_tokens"],
+              "prompt_tokens_per_s": round(usage["prompt_evaluated"] / max(usage["prompt_ms"], 1) * 1000, 1),
+              "generation_tokens_per_s": round(usage["generated"] / max(usage["generate_ms"], 1) * 1000, 1)}
+    if args.ami_es2011a:
+        abstract = (AMI / "ami-abstract-ES2011a.txt").read_text()
+        written = " ".join([summary.overview, *summary.at_a_glance, *(f"{i.title}. {i.text}" for i in summary.ideas)])
+        report.update({k: round(v, 3) for k, v in rouge(abstract, written).items()})
+        actions = summary.sections.get("action_items", [])
+        found = [owner for owner, topic in AMI_ASSIGNMENTS
+                 if any(a["owner"] == owner and re.search(topic, a["task"], re.I) for a in actions)]
+        report["abstract_assignments_found"] = f"{len(found)}/{len(AMI_ASSIGNMENTS)} {found}"
+    for key, value in report.items():
+        print(f"{key:<34} {value}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""report.html: content, and a real click in headless Chromium seeking the audio."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from pipeline.data import Highlight, Idea, Quote, Segment, Speaker, Summary, Transcript, Word
+from pipeline.report import report_html
+
+
+def example(source: Path) -> tuple[Transcript, Summary]:
+    def turn(speaker, start, text):
+        words = [Word(start + i * 0.4, start + i * 0.4 + 0.3, w, 0.9, speaker, overlap=(w == "<yes>"))
+                 for i, w in enumerate(text.split())]
+        return Segment(words[0].start, words[-1].end, text, words, speaker)
+
+    t = Transcript(str(source), 30.0, "en", {}, [Speaker("S0", "Diane"), Speaker("S1", "Sheila & <co>")],
+                   [turn("S0", 6.4, "Hello. This is Diane in New Jersey."), turn("S1", 14.4, "And I'm Sheila <yes> from Texas.")])
+    s = Summary("A call <between> two", "Diane and Sheila talk.", ["They meet."], [Idea("Idea", "Text.")],
+                [Quote("This is Diane in New Jersey.", "Diane", 6.8, 9.1)],
+                [Highlight(6.4, "Hello"), Highlight(14.4, "Introductions")],
+                template="meeting", sections={"action_items": [{"owner": "Diane", "task": "Call back", "due": "Friday"}]})
+    return t, s
+
+
+def test_report_content_is_escaped_and_linked(tmp_path, sample_wav):
+    out = tmp_path / "out" / "sample"
+    t, s = example(sample_wav)
+    page = report_html(t, s, out)
+    assert "<between>" not in page and "&lt;between&gt;" in page and "Sheila &amp; &lt;co&gt;" in page
+    assert page.count('data-t="14.400"') == 2  # the highlight and the turn
+    assert "<b>Diane</b>: Call back (due Friday)" in page
+    src = page.split('<audio id="player" controls preload="metadata" src="')[1].split('"')[0]
+    assert (out / unquote(src)).resolve() == sample_wav.resolve()
+
+
+@pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromium-driver is not installed")
+def test_clicking_a_highlight_seeks_the_audio_in_chromium(tmp_path, sample_wav):
+    os.environ.setdefault("SE_OFFLINE", "true")  # selenium must not try to fetch a driver
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    out = tmp_path / "sample"
+    out.mkdir()
+    shutil.copy(sample_wav, tmp_path / "call.wav")
+    t, s = example(tmp_path / "call.wav")
+    (out / "report.html").write_text(report_html(t, s, out), encoding="utf-8")
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        driver.get((out / "report.html").as_uri())
+        link = driver.find_element(By.CSS_SELECTOR, '#highlights a[data-t="14.400"]')
+        link.click()
+        WebDriverWait(driver, 20).until(
+            lambda d: abs(d.execute_script("return document.getElementById('player').currentTime") - 14.4) < 0.5)
+        assert driver.execute_script("return document.getElementById('player').duration") == pytest.approx(30.0, abs=0.2)
+        driver.save_screenshot(str(tmp_path / "report.png"))
+        assert (tmp_path / "report.png").stat().st_size > 10_000
+        if os.environ.get("OFFRECORD_KEEP_SCREENSHOT"):
+            shutil.copy(tmp_path / "report.png", os.environ["OFFRECORD_KEEP_SCREENSHOT"])
+    finally:
+        driver.quit()
