@@ -20,13 +20,19 @@ def settings_hash(settings) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# Raised whenever the shape of a stored result changes, so older results are recomputed rather
+# than misread.
+FORMAT = 2
+
+
 class StageCache:
     def __init__(self, root: Path, read: bool = True):
         self.root = Path(root)
         self.read = read  # False (--force): recompute everything, still store the results
 
     def _path(self, stage: str, source: str, settings) -> Path:
-        return self.root / source[:2] / source / f"{stage}-{settings_hash(settings)[:16]}.json"
+        key = settings_hash({"format": FORMAT, "settings": settings})[:16]
+        return self.root / source[:2] / source / f"{stage}-{key}.json"
 
     def load(self, stage: str, source: str, settings) -> dict | None:
         if not self.read:

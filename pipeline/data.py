@@ -140,7 +140,8 @@ class Summary:
     quotes: list[Quote]
     highlights: list[Highlight]
     template: str = "podcast"
-    sections: dict = field(default_factory=dict)  # the template's extra sections, by name
+    # the template's extra sections, in its order: {"name", "title", "kind", "value"}
+    sections: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -150,4 +151,4 @@ class Summary:
         return cls(title=d["title"], overview=d["overview"], at_a_glance=list(d["at_a_glance"]),
                    ideas=[Idea(**i) for i in d["ideas"]], quotes=[Quote(**q) for q in d["quotes"]],
                    highlights=[Highlight(**h) for h in d["highlights"]], template=d.get("template", "podcast"),
-                   sections=d.get("sections", {}))
+                   sections=d.get("sections", []))

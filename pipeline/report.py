@@ -72,9 +72,9 @@ def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
         if s.ideas:
             parts.append("<h2>Ideas worth remembering</h2>"
                          + "".join(f"<p><b>{escape(i.title)}</b><br>{escape(i.text)}</p>" for i in s.ideas))
-        for name, value in s.sections.items():
-            if value:
-                parts.append(f"<h2>{escape(name.replace('_', ' ').capitalize())}</h2>" + _section(value))
+        for section in s.sections:
+            if section["value"]:
+                parts.append(f"<h2>{escape(section['title'])}</h2>" + _section(section["value"]))
         if s.quotes:
             parts.append("<h2>Words worth saving</h2>" + "".join(
                 f"<blockquote>{escape(q.text)}<br>— {escape(q.speaker)} {_stamp(q.start)}</blockquote>"

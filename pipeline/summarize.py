@@ -141,7 +141,7 @@ class Summarizer:
                         f"names {' and '.join(names)} and says what they discuss), at_a_glance (3 to 5 key "
                         "points), ideas (2 to 4 ideas worth remembering, each a short title and 2-3 "
                         "sentences of explanation).", reduce_schema, max_tokens=900)
-        sections = self._sections(header, template, names, t) if template.sections else {}
+        sections = self._sections(header, template, names, t) if template.sections else []
         log.info("summary of %s: %d chunks, %d prompt tokens, %d generated tokens", Path(t.source).name,
                  len(chunks), self.usage["prompt_tokens"], self.usage["completion_tokens"])
         return Summary(
@@ -178,7 +178,7 @@ class Summarizer:
                 schema, max_tokens=500).get("notes", []) if m.strip()]
         return notes
 
-    def _sections(self, header: str, template: Template, names: list[str], t: Transcript) -> dict:
+    def _sections(self, header: str, template: Template, names: list[str], t: Transcript) -> list[dict]:
         properties, asks = {}, []
         for sec in template.sections:
             if sec.kind == "text":
@@ -197,18 +197,19 @@ class Summarizer:
                           "unless a date or time was said.",
                         {"type": "object", "properties": properties, "required": list(properties)}, max_tokens=800)
         said = " ".join(" ".join(normalise(seg.text)) for seg in t.segments)
-        result = {}
+        result = []
         for sec in template.sections:
             value = out.get(sec.name, "" if sec.kind == "text" else [])
             if sec.kind == "text":
-                result[sec.name] = value.strip()
+                value = value.strip()
             elif sec.kind == "list":
-                result[sec.name] = [v.strip() for v in value if v.strip()]
+                value = [v.strip() for v in value if v.strip()]
             else:
                 # a due date is shown only if those words were said; the owner is a speaker or nobody
-                result[sec.name] = [{"owner": a["owner"], "task": a["task"].strip(),
-                                     "due": a["due"].strip() if _said(a["due"], said) else ""}
-                                    for a in value if a.get("task", "").strip()]
+                value = [{"owner": a["owner"], "task": a["task"].strip(),
+                          "due": a["due"].strip() if _said(a["due"], said) else ""}
+                         for a in value if a.get("task", "").strip()]
+            result.append({"name": sec.name, "title": sec.title, "kind": sec.kind, "value": value})
         return result
 
     def _grounded_quotes(self, proposals: list[dict], t: Transcript) -> list[Quote]:

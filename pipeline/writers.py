@@ -118,10 +118,11 @@ def summary_md(s: Summary) -> str:
         lines += ["## Ideas worth remembering", ""]
         for idea in s.ideas:
             lines += [f"**{idea.title}**", "", idea.text, ""]
-    for name, value in s.sections.items():
+    for section in s.sections:
+        value = section["value"]
         if not value:
             continue
-        lines += [f"## {name.replace('_', ' ').capitalize()}", ""]
+        lines += [f"## {section['title']}", ""]
         if isinstance(value, str):
             lines += [value, ""]
         else:

@@ -68,9 +68,10 @@ def grounding(summary: Summary, t: Transcript) -> dict:
                        and seg.start <= q.start < q.end <= seg.end for seg in t.segments) for q in summary.quotes)
     starts = {w.start for seg in t.segments for w in seg.words}
     grounded = sum(h.start in starts for h in summary.highlights)
-    expected = ["title", "overview", "at_a_glance", "ideas", "quotes", "highlights"] + list(summary.sections)
-    present = [name for name in expected
-               if (getattr(summary, name) if hasattr(summary, name) else summary.sections[name])]
+    values = {name: getattr(summary, name) for name in ("title", "overview", "at_a_glance", "ideas", "quotes", "highlights")}
+    values.update({section["name"]: section["value"] for section in summary.sections})
+    present = [name for name, value in values.items() if value]
+    expected = list(values)
     return {"quotes_shown": len(summary.quotes),
             "quote_verbatim_and_speaker_rate": verbatim / len(summary.quotes) if summary.quotes else None,
             "highlights": len(summary.highlights),
@@ -110,7 +111,7 @@ def main() -> int:
         abstract = (AMI / "ami-abstract-ES2011a.txt").read_text()
         written = " ".join([summary.overview, *summary.at_a_glance, *(f"{i.title}. {i.text}" for i in summary.ideas)])
         report.update({k: round(v, 3) for k, v in rouge(abstract, written).items()})
-        actions = summary.sections.get("action_items", [])
+        actions = next((sec["value"] for sec in summary.sections if sec["name"] == "action_items"), [])
         found = [owner for owner, topic in AMI_ASSIGNMENTS
                  if any(a["owner"] == owner and re.search(topic, a["task"], re.I) for a in actions)]
         report["abstract_assignments_found"] = f"{len(found)}/{len(AMI_ASSIGNMENTS)} {found}"

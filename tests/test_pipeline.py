@@ -226,12 +226,15 @@ def test_user_template_sections_through_summarize(sample_run, tmp_path):
     assert result.exit_code == 0, result.output
     t, s = load(out, "transcript.json"), load(tmp_path, "summary.json")
     check_summary(s, t)
-    assert s["template"] == "call" and set(s["sections"]) == {"places", "follow_ups", "mood"}
-    assert isinstance(s["sections"]["places"], list) and isinstance(s["sections"]["mood"], str)
+    assert s["template"] == "call"
+    assert [(x["name"], x["title"], x["kind"]) for x in s["sections"]] == [
+        ("places", "Places", "list"), ("follow_ups", "Follow-ups", "actions"), ("mood", "Mood", "text")]
+    values = {x["name"]: x["value"] for x in s["sections"]}
+    assert isinstance(values["places"], list) and isinstance(values["mood"], str)
     spoken = " ".join(seg["text"] for seg in t["segments"]).lower()
     names = {sp["name"] for sp in t["speakers"]} | {"unassigned"}
-    for item in s["sections"]["follow_ups"]:
+    for item in values["follow_ups"]:
         assert item["owner"] in names  # owners are speakers, never invented people
         assert not item["due"] or all(w in spoken for w in item["due"].lower().split())  # said, or empty
     md = (tmp_path / "summary.md").read_text()
-    assert all(f"## {title}" in md for title, key in (("Places", "places"), ("Mood", "mood")) if s["sections"][key])
+    assert all(f"## {x['title']}" in md for x in s["sections"] if x["value"])

@@ -24,7 +24,8 @@ def example(source: Path) -> tuple[Transcript, Summary]:
     s = Summary("A call <between> two", "Diane and Sheila talk.", ["They meet."], [Idea("Idea", "Text.")],
                 [Quote("This is Diane in New Jersey.", "Diane", 6.8, 9.1)],
                 [Highlight(6.4, "Hello"), Highlight(14.4, "Introductions")],
-                template="meeting", sections={"action_items": [{"owner": "Diane", "task": "Call back", "due": "Friday"}]})
+                template="meeting", sections=[{"name": "action_items", "title": "Action items", "kind": "actions",
+                                               "value": [{"owner": "Diane", "task": "Call back", "due": "Friday"}]}])
     return t, s
 
 
@@ -34,7 +35,7 @@ def test_report_content_is_escaped_and_linked(tmp_path, sample_wav):
     page = report_html(t, s, out)
     assert "<between>" not in page and "&lt;between&gt;" in page and "Sheila &amp; &lt;co&gt;" in page
     assert page.count('data-t="14.400"') == 2  # the highlight and the turn
-    assert "<b>Diane</b>: Call back (due Friday)" in page
+    assert "<h2>Action items</h2><ul><li><b>Diane</b>: Call back (due Friday)</li></ul>" in page
     src = page.split('<audio id="player" controls preload="metadata" src="')[1].split('"')[0]
     assert (out / unquote(src)).resolve() == sample_wav.resolve()
 
