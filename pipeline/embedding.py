@@ -58,13 +58,15 @@ class CamppEmbedder:
         for start in range(0, len(samples), block):
             lo = max(0, start - context)
             hi = min(len(samples), start + block + context)
-            feats = self._trunk_features(samples[lo:hi])
+            feats = self.trunk_features(samples[lo:hi])
             skip = int(round((start - lo) / SAMPLE_RATE / hop))
             keep = int(round((min(start + block, len(samples)) - start) / SAMPLE_RATE / hop))
             pieces.append(feats[skip:skip + keep])
         return np.concatenate(pieces), hop
 
-    def _trunk_features(self, samples: np.ndarray) -> np.ndarray:
+    @torch.inference_mode()
+    def trunk_features(self, samples: np.ndarray) -> np.ndarray:
+        """(frames, channels) trunk features of one stretch of audio, every 20 ms."""
         wav = torch.from_numpy(np.ascontiguousarray(samples, dtype=np.float32))[None]
         if wav.shape[1] < 400:  # shorter than one 25 ms fbank window
             wav = torch.nn.functional.pad(wav, (0, 400 - wav.shape[1]))

@@ -39,6 +39,7 @@ def peak_rss_mb() -> float:
 class StageTime:
     stage: str
     seconds: float
+    cpu_seconds: float  # all threads of this process
     peak_rss_mb: float
 
 
@@ -142,20 +143,20 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     source = source or (sha256_of(path) if cache else "")
     decoded: list = []  # the waveform, once decoded; emptied before the summary
 
-    def finished(stage: str, start: float) -> None:
-        seconds = time.perf_counter() - start
-        result.stages.append(StageTime(stage, seconds, peak_rss_mb()))
+    def finished(stage: str, start: tuple[float, float]) -> None:
+        seconds, cpu = time.perf_counter() - start[0], time.process_time() - start[1]
+        result.stages.append(StageTime(stage, seconds, cpu, peak_rss_mb()))
         reporter.stage(label, stage, seconds, result.duration)
 
     def timed(stage: str, fn: Callable, *args):
-        start = time.perf_counter()
+        start = (time.perf_counter(), time.process_time())
         value = fn(*args)
         finished(stage, start)
         return value
 
     def audio():
         if not decoded:
-            start = time.perf_counter()
+            start = (time.perf_counter(), time.process_time())
             decoded.append(audio_io.decode(path))
             result.duration = decoded[0].duration
             finished("decode", start)

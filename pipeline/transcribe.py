@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .config import AsrConfig
 from .data import Audio, Segment, Word, segment_from_dict
 
@@ -13,6 +15,8 @@ from .data import Audio, Segment, Word, segment_from_dict
 # repeats the one before it word for word (the classic loop).
 NO_SPEECH_DROP = 0.6
 LOGPROB_DROP = -1.0
+WINDOW_SECONDS = 600  # long recordings are transcribed in windows of at most this length
+CUT_SEARCH_SECONDS = 30
 
 
 @dataclass
@@ -42,28 +46,50 @@ class Transcriber:
         language = language or self.cfg.language
         if language and not self.model.model.is_multilingual and language != "en":
             language = "en"
-        segments, info = self.model.transcribe(
-            audio.samples,
-            language=language,
-            beam_size=self.cfg.beam_size,
-            word_timestamps=True,
-            vad_filter=self.cfg.vad,
-            # Conditioning on earlier text is what lets one hallucination spread into a loop.
-            condition_on_previous_text=False,
-            # Detect the language from several windows, so silence or music at the start does
-            # not decide it.
-            language_detection_segments=4,
-        )
         kept: list[Segment] = []
-        for s in segments:
-            if s.no_speech_prob > NO_SPEECH_DROP and s.avg_logprob < LOGPROB_DROP:
-                continue
-            text = s.text.strip()
-            if not text or (kept and text == kept[-1].text):
-                continue
-            words = [Word(start=round(w.start, 3), end=round(w.end, 3), word=w.word.strip(),
-                          probability=round(w.probability, 4))
-                     for w in (s.words or []) if w.word.strip()]
-            if words:
-                kept.append(Segment(start=words[0].start, end=words[-1].end, text=text, words=words))
-        return AsrResult(segments=kept, language=info.language, duration=round(audio.duration, 3))
+        for offset, piece in _windows(audio.samples, audio.sample_rate):
+            # the first window decides the language; later ones keep it, so a long recording
+            # is not split between languages by a quiet or noisy stretch
+            segments, info = self.model.transcribe(
+                piece,
+                language=language,
+                beam_size=self.cfg.beam_size,
+                word_timestamps=True,
+                vad_filter=self.cfg.vad,
+                # Conditioning on earlier text is what lets one hallucination spread into a loop.
+                condition_on_previous_text=False,
+                # Detect the language from several windows, so silence or music at the start
+                # does not decide it.
+                language_detection_segments=4,
+            )
+            language = language or info.language
+            for s in segments:
+                if s.no_speech_prob > NO_SPEECH_DROP and s.avg_logprob < LOGPROB_DROP:
+                    continue
+                text = s.text.strip()
+                if not text or (kept and text == kept[-1].text):
+                    continue
+                words = [Word(start=round(offset + w.start, 3), end=round(offset + w.end, 3), word=w.word.strip(),
+                              probability=round(w.probability, 4))
+                         for w in (s.words or []) if w.word.strip()]
+                if words:
+                    kept.append(Segment(start=words[0].start, end=words[-1].end, text=text, words=words))
+        return AsrResult(segments=kept, language=language or "en", duration=round(audio.duration, 3))
+
+
+def _windows(samples: np.ndarray, rate: int):
+    """(offset seconds, samples) pieces of at most WINDOW_SECONDS, each cut at the quietest
+    100 ms of the last CUT_SEARCH_SECONDS before the limit, so no word is cut in two.
+
+    faster-whisper computes the spectrogram of everything it is given at once: for a 4-hour
+    recording that alone took over 15 GB. Windows keep it to a few hundred MB."""
+    start = 0
+    window, search, frame = WINDOW_SECONDS * rate, CUT_SEARCH_SECONDS * rate, rate // 10
+    while len(samples) - start > window:
+        lo = start + window - search
+        region = samples[lo:start + window]
+        energy = (region[: len(region) // frame * frame].reshape(-1, frame) ** 2).mean(axis=1)
+        cut = lo + int(np.argmin(energy)) * frame + frame // 2
+        yield start / rate, samples[start:cut]
+        start = cut
+    yield start / rate, samples[start:]

@@ -71,3 +71,36 @@ def test_speaker_count_options_are_honoured(shared):
     assert count(num_speakers=4) == 4
     assert count(max_speakers=2) <= 2
     assert count(num_speakers=1) == 1
+
+
+def test_long_audio_is_cut_in_silence_and_covers_everything():
+    import numpy as np
+
+    from pipeline.transcribe import _windows
+    rate = 16000
+    rng = np.random.default_rng(0)
+    tone = lambda s: (0.5 * rng.standard_normal(int(s * rate))).astype(np.float32)  # noqa: E731
+    samples = np.concatenate([tone(590), np.zeros(rate, np.float32), tone(300), np.zeros(rate, np.float32), tone(700)])
+    pieces = list(_windows(samples, rate))
+    assert sum(len(p) for _, p in pieces) == len(samples)
+    assert all(len(p) <= 600 * rate for _, p in pieces)
+    offsets = [o for o, _ in pieces]
+    assert 590 <= offsets[1] <= 591  # the first cut falls in the first silence
+    assert all(b > a for a, b in zip(offsets, offsets[1:]))
+
+
+def test_windowed_transcription_keeps_times_and_words(shared, monkeypatch, fast_config):
+    import numpy as np
+
+    from pipeline import transcribe
+    from pipeline.data import Audio
+    monkeypatch.setattr(transcribe, "WINDOW_SECONDS", 12)
+    monkeypatch.setattr(transcribe, "CUT_SEARCH_SECONDS", 4)
+    jfk = decode(shared / "speech/jfk/jfk.wav").samples
+    twice = Audio("twice.wav", np.concatenate([jfk, np.zeros(8000, np.float32), jfk]), 16000)
+    result = Models(fast_config, ModelStore()).asr.transcribe(twice)
+    words = [w for s in result.segments for w in s.words]
+    text = " ".join(w.word for w in words).lower()
+    assert text.count("ask not what your country") == 2
+    assert all(b.start >= a.start for a, b in zip(words, words[1:]))
+    assert words[-1].end > 20.0 and words[-1].end <= twice.duration + 0.1

@@ -1,0 +1,207 @@
+#!/usr/bin/env python
+"""Speed and memory of the pipeline, against a naive baseline, on long real recordings.
+
+    .venv/bin/python scripts/bench.py [--minutes 1 10 60] [--runs 3] [--summary] [--baseline-max 10]
+
+Inputs are built by concatenating real recordings from ../shared/data (scripts/make_long.py).
+Each configuration runs in its own process (so peak RSS is its own), --runs times; medians are
+reported per stage: wall seconds, CPU-seconds per audio-second, real-time factor (audio seconds
+per wall second), peak RSS. Configurations:
+
+- offrecord: this pipeline, default models, models loaded once (loading timed separately).
+- naive: faster-whisper with its default settings (float32 on CPU, no VAD; word timestamps on,
+  as attribution needs them) then pyannote's stock embedding extraction (the network run for
+  every 10 s window and speaker), models loaded for the file. pyannote cannot decode a path
+  here (torchcodec does not load beside CPU torch), so it too gets the audio in memory.
+- fw-batched: faster-whisper's fastest CPU setup for the same model (batched, int8, VAD), ASR
+  only: the reference for "ASR CPU cost within 1.5x of faster-whisper's best".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: tuple[float, float]) -> dict:
+    return {"seconds": time.perf_counter() - start[0], "cpu_seconds": time.process_time() - start[1],
+            "peak_rss_mb": peak_mb()}
+
+
+def child_offrecord(path: Path, summary: bool) -> dict:
+    from pipeline.config import load_config
+    from pipeline.runner import Models, Reporter, process_file
+    from pipeline.store import ModelStore
+
+    cfg = load_config(None, {"summary": {"enabled": summary}})
+    models = Models(cfg, ModelStore())
+    start = clock()
+    models.asr, models.diarizer  # noqa: B018  (load now, to time loading apart from the work)
+    if summary:
+        models.summarizer  # noqa: B018
+    stages = {"load": since(start)}
+    with tempfile.TemporaryDirectory() as out:
+        result = process_file(path, Path(out) / "x", cfg, models, Reporter(None))
+    models.close()
+    for s in result.stages:
+        stages[s.stage] = {"seconds": s.seconds, "cpu_seconds": s.cpu_seconds, "peak_rss_mb": s.peak_rss_mb}
+    return {"duration": result.duration, "stages": stages}
+
+
+def child_naive(path: Path) -> dict:
+    import numpy as np
+    import torch
+    from faster_whisper import WhisperModel
+    from pyannote.audio import Audio, Model
+    from pyannote.audio.pipelines.speaker_diarization import SpeakerDiarization
+
+    from pipeline.audio import decode
+    from pipeline.config import DiarizationConfig
+    from pipeline.diarize import _LocalSpeakerDiarization
+    from pipeline.embedding import CamppEmbedder
+    from pipeline.store import ModelStore
+
+    store = ModelStore()
+    stages = {}
+    start = clock()
+    audio = decode(path)
+    stages["decode"] = since(start)
+    start = clock()
+    whisper = WhisperModel(str(store.path("whisper-base")), device="cpu")  # compute_type "default"
+    segments, _ = whisper.transcribe(audio.samples, word_timestamps=True)
+    list(segments)
+    stages["transcribe"] = since(start)
+
+    class PerWindowEmbedding:
+        """What pyannote's stock pipeline calls: the whole network on each window crop."""
+        sample_rate, metric, dimension, min_num_samples = 16000, "cosine", 192, 400
+
+        def __init__(self, embedder):
+            self.embedder = embedder
+
+        def __call__(self, waveforms, masks):
+            out = []
+            for wav, mask in zip(waveforms, masks):
+                feats = self.embedder.trunk_features(wav[0].numpy())
+                weights = np.interp(np.linspace(0, 1, len(feats)), np.linspace(0, 1, len(mask)), mask.numpy())
+                out.append(self.embedder.pool(feats, weights[:, None].astype(np.float32))[0])
+            return np.stack(out)
+
+    class StockDiarization(_LocalSpeakerDiarization):
+        get_embeddings = SpeakerDiarization.get_embeddings
+
+    start = clock()
+    cfg = DiarizationConfig()
+    embedder = CamppEmbedder(store.path("campplus-sv"))
+    pipeline = StockDiarization(Model.from_pretrained(str(store.path("pyannote-segmentation-3.0") / "pytorch_model.bin")),
+                                embedder, cfg.segmentation_step)
+    pipeline._embedding = PerWindowEmbedding(embedder)
+    pipeline._audio = Audio(sample_rate=16000, mono="downmix")
+    pipeline.instantiate({"segmentation": {"min_duration_off": 0.0}, "clustering": {
+        "method": "centroid", "min_cluster_size": cfg.min_cluster_size, "threshold": cfg.clustering_threshold}})
+    pipeline({"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": 16000, "uri": "x"})
+    stages["diarize"] = since(start)
+    return {"duration": audio.duration, "stages": stages}
+
+
+def child_fw_batched(path: Path) -> dict:
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
+
+    from pipeline.audio import decode
+    from pipeline.store import ModelStore
+
+    audio = decode(path)
+    start = clock()
+    model = WhisperModel(str(ModelStore().path("whisper-base")), device="cpu", compute_type="int8")
+    stages = {"load": since(start)}
+    start = clock()
+    segments, _ = BatchedInferencePipeline(model).transcribe(audio.samples, batch_size=8, word_timestamps=True)
+    list(segments)
+    stages["transcribe"] = since(start)
+    return {"duration": audio.duration, "stages": stages}
+
+
+def run_child(config: str, path: Path, summary: bool) -> dict:
+    cmd = [sys.executable, __file__, "--child", config, str(path)] + (["--summary"] if summary else [])
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {config} on {path.name} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def median_row(results: list[dict]) -> dict:
+    duration = results[0]["duration"]
+    row = {}
+    for stage in results[0]["stages"]:
+        seconds = statistics.median(r["stages"][stage]["seconds"] for r in results)
+        cpu = statistics.median(r["stages"][stage]["cpu_seconds"] for r in results)
+        row[stage] = {"seconds": round(seconds, 2), "cpu_per_audio_s": round(cpu / duration, 4),
+                      "x_real_time": round(duration / seconds, 1) if seconds > 0 else None,
+                      "peak_rss_mb": round(max(r["stages"][stage]["peak_rss_mb"] for r in results))}
+    work = [s for s in results[0]["stages"] if s != "load"]
+    total = statistics.median(sum(r["stages"][s]["seconds"] for s in work) for r in results)
+    row["total (without load)"] = {"seconds": round(total, 2), "cpu_per_audio_s": None,
+                                   "x_real_time": round(duration / total, 1),
+                                   "peak_rss_mb": round(max(max(v["peak_rss_mb"] for v in r["stages"].values()) for r in results))}
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, nargs="+", default=[1, 10, 60])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--summary", action="store_true", help="include the summary stage (default model)")
+    parser.add_argument("--baseline-max", type=float, default=10, help="run the naive baseline up to this many minutes")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        config, path = args.child[0], Path(args.child[1])
+        result = {"offrecord": lambda: child_offrecord(path, args.summary), "naive": lambda: child_naive(path),
+                  "fw-batched": lambda: child_fw_batched(path)}[config]()
+        print(json.dumps(result))
+        return 0
+    report = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for minutes in args.minutes:
+            wav = Path(tmp) / f"long-{minutes:g}min.wav"
+            subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long.py"), str(wav), "--minutes", str(minutes)],
+                           check=True, capture_output=True, cwd=ROOT)
+            configs = ["offrecord", "fw-batched"] + (["naive"] if minutes <= args.baseline_max else [])
+            for config in configs:
+                runs = [run_child(config, wav, args.summary) for _ in range(args.runs)]
+                report[f"{minutes:g} min / {config}"] = median_row(runs)
+                print_table(f"{minutes:g} min / {config} (median of {args.runs})", report[f"{minutes:g} min / {config}"])
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+    return 0
+
+
+def print_table(title: str, row: dict) -> None:
+    print(f"\n{title}\n{'stage':<22}{'wall s':>9}{'CPU-s/audio-s':>15}{'x real time':>13}{'peak RSS MB':>13}")
+    for stage, v in row.items():
+        cpu = f"{v['cpu_per_audio_s']:.4f}" if v["cpu_per_audio_s"] is not None else ""
+        rt = f"{v['x_real_time']:.1f}" if v["x_real_time"] else ""
+        print(f"{stage:<22}{v['seconds']:>9.2f}{cpu:>15}{rt:>13}{v['peak_rss_mb']:>13}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
