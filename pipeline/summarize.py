@@ -31,8 +31,8 @@ log = logging.getLogger("offrecord.summary")
 RESERVED_TOKENS = 900  # instructions and the answer, besides the transcript chunk
 
 
-def _str(max_len: int) -> dict:
-    return {"type": "string", "maxLength": max_len}
+def _str(max_len: int, min_len: int = 0) -> dict:
+    return {"type": "string", "maxLength": max_len, **({"minLength": min_len} if min_len else {})}
 
 
 class Summarizer:
@@ -102,27 +102,38 @@ class Summarizer:
             "type": "object",
             "properties": {
                 "chapter": _str(90),
-                "notes": {"type": "array", "items": _str(220), "minItems": 1, "maxItems": 5},
+                "notes": {"type": "array", "items": _str(220, 20), "minItems": 1, "maxItems": 5},
                 "quotes": {"type": "array", "maxItems": 2, "items": {
                     "type": "object", "properties": {"speaker": {"type": "string", "enum": names}, "text": _str(240)},
                     "required": ["speaker", "text"]}},
             },
             "required": ["chapter", "notes", "quotes"],
         }
+        # Tasks are taken while the model sees the transcript itself: notes lose who was asked to do what.
+        wants_tasks = any(sec.kind == "actions" for sec in template.sections)
+        if wants_tasks:
+            map_schema["properties"]["tasks"] = _tasks_schema(names, 3)
+            map_schema["required"].append("tasks")
+        tasks: list[dict] = []
         for i, chunk in enumerate(chunks, 1):
             text = "\n".join(_line(t, s) for s in chunk)
             prompt = (f"Part {i} of {len(chunks)} of a transcript. Speakers: {', '.join(names)}.\n\n{text}\n\n"
                       "Give: chapter (a short title for this part), notes (the main points, one sentence "
                       f"each, naming who said what; cover {template.focus}), quotes (up to two memorable "
-                      "sentences copied word for word from the transcript, with the speaker who said them).")
-            out = self._ask(prompt, map_schema, max_tokens=500)
+                      "sentences copied word for word from the transcript, with the speaker who said them)"
+                      + ("; tasks (work someone is to do after this conversation, such as looking into, "
+                         "researching, preparing or sending something, with who will do it and a due date "
+                         "only if one was said; not what was merely discussed; none if nobody took on "
+                         "work)" if wants_tasks else "") + ".")
+            out = self._ask(prompt, map_schema, max_tokens=600)
+            tasks += out.get("tasks", [])
             notes += [n.strip() for n in out.get("notes", []) if n.strip()]
             proposals += out.get("quotes", [])
             if out.get("chapter", "").strip():
                 highlights.append(Highlight(start=chunk[0].start, text=out["chapter"].strip()))
             if progress:
                 progress(i, len(chunks))
-        notes = self._condense(notes, template)
+        notes = self._condense(_distinct(notes), template)
         header = f"Notes taken over a {clock(t.duration)} recording with {', '.join(names)}:\n" + \
             "\n".join(f"- {n}" for n in notes)
         reduce_schema = {
@@ -130,7 +141,7 @@ class Summarizer:
             "properties": {
                 "title": _str(80),
                 "overview": _str(700),
-                "at_a_glance": {"type": "array", "items": _str(200), "minItems": 3, "maxItems": 5},
+                "at_a_glance": {"type": "array", "items": _str(200, 25), "minItems": 3, "maxItems": 5},
                 "ideas": {"type": "array", "minItems": 2, "maxItems": 4, "items": {
                     "type": "object", "properties": {"title": _str(80), "text": _str(400)},
                     "required": ["title", "text"]}},
@@ -141,13 +152,13 @@ class Summarizer:
                         f"names {' and '.join(names)} and says what they discuss), at_a_glance (3 to 5 key "
                         "points), ideas (2 to 4 ideas worth remembering, each a short title and 2-3 "
                         "sentences of explanation).", reduce_schema, max_tokens=900)
-        sections = self._sections(header, template, names, t) if template.sections else []
+        sections = self._sections(header, template, names, t, tasks) if template.sections else []
         log.info("summary of %s: %d chunks, %d prompt tokens, %d generated tokens", Path(t.source).name,
                  len(chunks), self.usage["prompt_tokens"], self.usage["completion_tokens"])
         return Summary(
             title=out.get("title", "").strip() or Path(t.source).stem,
             overview=out.get("overview", "").strip(),
-            at_a_glance=[b.strip() for b in out.get("at_a_glance", []) if b.strip()],
+            at_a_glance=_distinct(b.strip() for b in out.get("at_a_glance", [])),
             ideas=[Idea(title=i["title"].strip(), text=i["text"].strip()) for i in out.get("ideas", [])
                    if i.get("title", "").strip() and i.get("text", "").strip()],
             quotes=self._grounded_quotes(proposals, t),
@@ -178,37 +189,35 @@ class Summarizer:
                 schema, max_tokens=500).get("notes", []) if m.strip()]
         return notes
 
-    def _sections(self, header: str, template: Template, names: list[str], t: Transcript) -> list[dict]:
-        properties, asks = {}, []
-        for sec in template.sections:
-            if sec.kind == "text":
-                properties[sec.name] = _str(600)
-            elif sec.kind == "list":
-                properties[sec.name] = {"type": "array", "items": _str(220), "maxItems": 8}
-            else:
-                properties[sec.name] = {"type": "array", "maxItems": 8, "items": {
-                    "type": "object", "properties": {
-                        "owner": {"type": "string", "enum": names + ["unassigned"]},
-                        "task": _str(200), "due": _str(60)},
-                    "required": ["owner", "task", "due"]}}
-            asks.append(f"{sec.name} ({sec.instruction})")
-        out = self._ask(header + "\n\nFrom these notes only, write: " + "; ".join(asks)
-                        + ". Leave a list empty if the notes say nothing about it; leave due empty "
-                          "unless a date or time was said.",
-                        {"type": "object", "properties": properties, "required": list(properties)}, max_tokens=800)
+    def _sections(self, header: str, template: Template, names: list[str], t: Transcript,
+                  tasks: list[dict]) -> list[dict]:
+        written = [sec for sec in template.sections if sec.kind != "actions"]
+        out = {}
+        if written:
+            properties = {sec.name: _str(600) if sec.kind == "text" else
+                          {"type": "array", "items": _str(220, 10), "maxItems": 8} for sec in written}
+            out = self._ask(header + "\n\nFrom these notes only, write: "
+                            + "; ".join(f"{sec.name} ({sec.instruction})" for sec in written)
+                            + ". Leave a list empty if the notes say nothing about it.",
+                            {"type": "object", "properties": properties, "required": list(properties)},
+                            max_tokens=800)
         said = " ".join(" ".join(normalise(seg.text)) for seg in t.segments)
         result = []
         for sec in template.sections:
-            value = out.get(sec.name, "" if sec.kind == "text" else [])
             if sec.kind == "text":
-                value = value.strip()
+                value = out.get(sec.name, "").strip()
             elif sec.kind == "list":
-                value = [v.strip() for v in value if v.strip()]
+                value = _distinct(v.strip() for v in out.get(sec.name, []))
             else:
-                # a due date is shown only if those words were said; the owner is a speaker or nobody
-                value = [{"owner": a["owner"], "task": a["task"].strip(),
-                          "due": a["due"].strip() if _said(a["due"], said) else ""}
-                         for a in value if a.get("task", "").strip()]
+                # the owner is a speaker or nobody (the schema's enum); a due date is shown only
+                # if those words were said
+                value, seen = [], set()
+                for a in tasks:
+                    key = " ".join(normalise(a.get("task", "")))
+                    if key and key not in seen:
+                        seen.add(key)
+                        value.append({"owner": a["owner"], "task": a["task"].strip(),
+                                      "due": a["due"].strip() if _said(a["due"], said) else ""})
             result.append({"name": sec.name, "title": sec.title, "kind": sec.kind, "value": value})
         return result
 
@@ -241,6 +250,24 @@ def _split_turn(seg: Segment, budget: int, size: int) -> list[Segment]:
         out.append(Segment(start=words[0].start, end=words[-1].end, speaker=seg.speaker,
                            text=" ".join(w.word for w in words), words=words))
     return out
+
+
+def _tasks_schema(names: list[str], most: int) -> dict:
+    return {"type": "array", "maxItems": most, "items": {
+        "type": "object", "properties": {"owner": {"type": "string", "enum": names + ["unassigned"]},
+                                         "task": _str(200, 10), "due": _str(60)},
+        "required": ["owner", "task", "due"]}}
+
+
+def _distinct(items) -> list[str]:
+    """Small models repeat themselves: keep the first of items that read the same."""
+    seen, kept = set(), []
+    for item in items:
+        key = " ".join(normalise(item))
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def _said(phrase: str, said: str) -> bool:
