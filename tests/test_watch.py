@@ -176,3 +176,28 @@ def test_two_watchers_on_one_folder_never_do_the_same_file(tmp_path, shared):
     done = [e["file"] for log in logs for e in events(log) if e["event"] == "done"]
     assert sorted(done) == sorted(c.name for c in clips)  # each exactly once, between the two
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(c.stem for c in clips)
+
+
+def test_finished_files_are_skipped_until_the_file_or_the_settings_change(tmp_path, shared):
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    config = tmp_path / "watch.yaml"
+    config.write_text(yaml.safe_dump({**FAST, "watch": {"settle_seconds": 0.3}}))
+    (inbox / "jfk.wav").write_bytes((shared / "speech/jfk/jfk.wav").read_bytes())
+    runner = CliRunner()
+
+    def once(*extra: str) -> list[str]:
+        result = runner.invoke(cli, ["watch", str(inbox), "--out", str(out), "--once", "--no-summary",
+                                     "--config", str(config), "--log-json", *extra])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line)["file"] for line in result.output.splitlines()
+                if line.startswith("{") and json.loads(line)["event"] == "done"]
+
+    assert once() == ["jfk.wav"]
+    assert once() == []  # done: skipped
+    (inbox / "jfk.wav").rename(inbox / "renamed.wav")
+    assert once() == []  # the same recording under another name: skipped
+    assert once("--no-diarization") == ["renamed.wav"]  # other settings: redone
+    with open(inbox / "renamed.wav", "ab") as f:
+        f.write(b"\0\0" * 16000)  # the recording changed
+    assert once("--no-diarization") == ["renamed.wav"]
