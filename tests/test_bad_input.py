@@ -208,3 +208,12 @@ def test_long_recording_is_held_once_in_memory(tmp_path, shared):
     decoded = peak_kb(f"from pipeline.audio import decode; a = decode({str(long_wav)!r}); assert a.duration > 1799")
     waveform_kb = 30 * 60 * 16000 * 4 / 1024
     assert decoded - baseline < 1.4 * waveform_kb, (baseline, decoded)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file, so permissions cannot be tested")
+def test_unreadable_file_is_one_clear_line(tmp_path, shared):
+    locked = tmp_path / "locked.wav"
+    shutil.copy(shared / "speech/jfk/jfk.wav", locked)
+    locked.chmod(0)
+    with pytest.raises(InputError, match="permission denied"):
+        decode(locked)
