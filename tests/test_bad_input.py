@@ -217,3 +217,35 @@ def test_unreadable_file_is_one_clear_line(tmp_path, shared):
     locked.chmod(0)
     with pytest.raises(InputError, match="permission denied"):
         decode(locked)
+
+
+def test_run_killed_mid_file_loses_nothing_and_resumes(tmp_path, shared):
+    """SIGKILL after transcription: no partial outputs, the input intact, and the rerun reuses
+    the stored transcription instead of doing it again."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "meeting.wav"
+    shutil.copy(shared / "meeting-ami-es2004a/ES2004a-750-810.wav", src)
+    before = digest(src)
+    config = tmp_path / "fast.yaml"
+    config.write_text(yaml.safe_dump(FAST))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "pipeline", "run", str(src), "--out", str(out), "--config", str(config), "--no-summary"]
+    log = tmp_path / "first.log"
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    deadline = time.monotonic() + 180
+    while "transcribe" not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert "transcribe" in log.read_text() and "done in" not in log.read_text()
+    assert not (out / "meeting").exists()  # nothing half-written where the user looks
+    assert digest(src) == before
+    second = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "transcribe reused from the stage cache" in second.stderr
+    assert json.loads((out / "meeting" / "transcript.json").read_text())["segments"]
+    assert not [p for p in out.iterdir() if p.name.endswith(".partial")]
