@@ -64,7 +64,7 @@ class SummaryConfig(_Section):
     model: str = "qwen2.5-coder-1.5b-instruct"
     # podcast, meeting, lecture, interview, or the path of your own template .yaml
     template: str = "podcast"
-    n_ctx: int = Field(8192, ge=1024, le=131072)
+    n_ctx: int = Field(8192, ge=2048, le=131072)
     max_chunk_tokens: int = Field(2500, ge=200)
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     seed: int = 0

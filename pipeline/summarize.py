@@ -28,7 +28,9 @@ from .writers import clock
 SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says. "
           "Refer to people by the names given in the transcript. Answer in JSON.")
 log = logging.getLogger("offrecord.summary")
-RESERVED_TOKENS = 900  # instructions and the answer, besides the transcript chunk
+RESERVED_TOKENS = 1400  # instructions and the longest map answer, besides the transcript chunk
+REDUCE_RESERVED_TOKENS = 1200  # the reduce call's instructions and answer, besides the notes
+MAX_LIST_ITEMS = 8
 
 
 def _str(max_len: int, min_len: int = 0) -> dict:
@@ -60,7 +62,7 @@ class Summarizer:
             self.usage[key] += getattr(perf, counter)
         llama_cpp.llama_perf_context_reset(self.llm._ctx.ctx)
         try:
-            return json.loads(reply["choices"][0]["message"]["content"])
+            return _tidy(json.loads(reply["choices"][0]["message"]["content"]), schema)
         except json.JSONDecodeError:
             return {}
 
@@ -74,20 +76,26 @@ class Summarizer:
         budget = min(self.cfg.max_chunk_tokens, self.cfg.n_ctx - RESERVED_TOKENS)
         target = max(300, min(budget, sum(sizes) // 4 + 1))
         chunks, current, used = [], [], 0
+        last_used = 0  # tokens in chunks[-1], when it was built from whole turns
         for seg, size in zip(t.segments, sizes):
             if size > budget:  # one enormous turn: cut it by words rather than overflow
                 if current:
                     chunks.append(current)
                     current, used = [], 0
                 chunks.extend([[piece] for piece in _split_turn(seg, budget, size)])
+                last_used = budget
                 continue
             if current and used + size > target:
                 chunks.append(current)
-                current, used = [], 0
+                current, last_used, used = [], used, 0
             current.append(seg)
             used += size
         if current:
-            chunks.append(current)
+            # a short tail would make a chapter of a few words: join it to the chunk before
+            if chunks and used < target // 3 and last_used + used <= budget:
+                chunks[-1] = chunks[-1] + current
+            else:
+                chunks.append(current)
         return chunks
 
     def summarize(self, t: Transcript, template: Template, progress=None) -> Summary:
@@ -109,28 +117,32 @@ class Summarizer:
             },
             "required": ["chapter", "notes", "quotes"],
         }
-        # Tasks are taken while the model sees the transcript itself: notes lose who was asked to do what.
-        wants_tasks = any(sec.kind == "actions" for sec in template.sections)
-        if wants_tasks:
-            map_schema["properties"]["tasks"] = _tasks_schema(names, 3)
-            map_schema["required"].append("tasks")
-        tasks: list[dict] = []
+        # List and action sections are taken while the model sees the transcript itself (notes
+        # lose who was asked to do what), in a second call per chunk: one call asking for
+        # everything got worse notes and quotes from a small model. The second call starts with
+        # the same tokens, which llama.cpp keeps evaluated, so it pays only for its instructions.
+        collected = [sec for sec in template.sections if sec.kind != "text"]
+        section_schema = {"type": "object", "required": [sec.name for sec in collected], "properties": {
+            sec.name: _tasks_schema(names, 3) if sec.kind == "actions" else
+            {"type": "array", "items": _str(220, 10), "maxItems": 3} for sec in collected}}
+        items: dict[str, list] = {sec.name: [] for sec in collected}
         for i, chunk in enumerate(chunks, 1):
             text = "\n".join(_line(t, s) for s in chunk)
-            prompt = (f"Part {i} of {len(chunks)} of a transcript. Speakers: {', '.join(names)}.\n\n{text}\n\n"
-                      "Give: chapter (a short title for this part), notes (the main points, one sentence "
-                      f"each, naming who said what; cover {template.focus}), quotes (up to two memorable "
-                      "sentences copied word for word from the transcript, with the speaker who said them)"
-                      + ("; tasks (work someone is to do after this conversation, such as looking into, "
-                         "researching, preparing or sending something, with who will do it and a due date "
-                         "only if one was said; not what was merely discussed; none if nobody took on "
-                         "work)" if wants_tasks else "") + ".")
-            out = self._ask(prompt, map_schema, max_tokens=600)
-            tasks += out.get("tasks", [])
+            part = f"Part {i} of {len(chunks)} of a transcript. Speakers: {', '.join(names)}.\n\n{text}\n\n"
+            out = self._ask(part + "Give: chapter (a short title for this part), notes (the main points, one "
+                            f"sentence each, naming who said what; cover {template.focus}), quotes (up to two "
+                            "memorable sentences copied word for word from the transcript, with the speaker "
+                            "who said them).", map_schema, max_tokens=600)
             notes += [n.strip() for n in out.get("notes", []) if n.strip()]
             proposals += out.get("quotes", [])
             if out.get("chapter", "").strip():
                 highlights.append(Highlight(start=chunk[0].start, text=out["chapter"].strip()))
+            if collected:
+                found = self._ask(part + "From this part only, give: " + "; ".join(
+                    f"{sec.name} ({_map_instruction(sec)})" for sec in collected) + ".",
+                    section_schema, max_tokens=150 + 150 * len(collected))
+                for sec in collected:
+                    items[sec.name] += found.get(sec.name, [])
             if progress:
                 progress(i, len(chunks))
         notes = self._condense(_distinct(notes), template)
@@ -148,11 +160,12 @@ class Summarizer:
             },
             "required": ["title", "overview", "at_a_glance", "ideas"],
         }
-        out = self._ask(header + "\n\nWrite: title (specific to the content), overview (one paragraph that "
-                        f"names {' and '.join(names)} and says what they discuss), at_a_glance (3 to 5 key "
-                        "points), ideas (2 to 4 ideas worth remembering, each a short title and 2-3 "
-                        "sentences of explanation).", reduce_schema, max_tokens=900)
-        sections = self._sections(header, template, names, t, tasks) if template.sections else []
+        out = self._ask(header + "\n\nWrite: title (specific to the content), overview (one paragraph of "
+                        f"three or four sentences that names {' and '.join(names)} and says what each of them "
+                        "brings to the conversation), at_a_glance (3 to 5 key points, each a full sentence), "
+                        "ideas (2 to 4 ideas worth remembering, each a short title and 2-3 sentences of "
+                        "explanation that add to the overview rather than repeat it).", reduce_schema, max_tokens=900)
+        sections = self._sections(header, template, t, items) if template.sections else []
         log.info("summary of %s: %d chunks, %d prompt tokens, %d generated tokens", Path(t.source).name,
                  len(chunks), self.usage["prompt_tokens"], self.usage["completion_tokens"])
         return Summary(
@@ -170,7 +183,7 @@ class Summarizer:
     def _condense(self, notes: list[str], template: Template) -> list[str]:
         """Long recordings make more notes than one reduce prompt holds: merge them in groups
         that fit, as often as needed (a 3-hour recording needs one round with 8k context)."""
-        budget = (self.cfg.n_ctx - RESERVED_TOKENS - 900) // 2
+        budget = (self.cfg.n_ctx - REDUCE_RESERVED_TOKENS) // 2
         schema = {"type": "object", "properties": {
             "notes": {"type": "array", "items": _str(220), "minItems": 1, "maxItems": 6}}, "required": ["notes"]}
         while sum(self._tokens(n) + 3 for n in notes) > budget and len(notes) > 6:
@@ -189,30 +202,26 @@ class Summarizer:
                 schema, max_tokens=500).get("notes", []) if m.strip()]
         return notes
 
-    def _sections(self, header: str, template: Template, names: list[str], t: Transcript,
-                  tasks: list[dict]) -> list[dict]:
-        written = [sec for sec in template.sections if sec.kind != "actions"]
+    def _sections(self, header: str, template: Template, t: Transcript, items: dict[str, list]) -> list[dict]:
+        written = [sec for sec in template.sections if sec.kind == "text"]
         out = {}
         if written:
-            properties = {sec.name: _str(600) if sec.kind == "text" else
-                          {"type": "array", "items": _str(220, 10), "maxItems": 8} for sec in written}
             out = self._ask(header + "\n\nFrom these notes only, write: "
-                            + "; ".join(f"{sec.name} ({sec.instruction})" for sec in written)
-                            + ". Leave a list empty if the notes say nothing about it.",
-                            {"type": "object", "properties": properties, "required": list(properties)},
-                            max_tokens=800)
+                            + "; ".join(f"{sec.name} ({sec.instruction})" for sec in written) + ".",
+                            {"type": "object", "properties": {sec.name: _str(600) for sec in written},
+                             "required": [sec.name for sec in written]}, max_tokens=800)
         said = " ".join(" ".join(normalise(seg.text)) for seg in t.segments)
         result = []
         for sec in template.sections:
             if sec.kind == "text":
                 value = out.get(sec.name, "").strip()
             elif sec.kind == "list":
-                value = _distinct(v.strip() for v in out.get(sec.name, []))
+                value = self._merge(sec, _distinct(v.strip() for v in items[sec.name]))
             else:
                 # the owner is a speaker or nobody (the schema's enum); a due date is shown only
                 # if those words were said
                 value, seen = [], set()
-                for a in tasks:
+                for a in items[sec.name]:
                     key = " ".join(normalise(a.get("task", "")))
                     if key and key not in seen:
                         seen.add(key)
@@ -220,6 +229,18 @@ class Summarizer:
                                       "due": a["due"].strip() if _said(a["due"], said) else ""})
             result.append({"name": sec.name, "title": sec.title, "kind": sec.kind, "value": value})
         return result
+
+    def _merge(self, sec, values: list[str]) -> list[str]:
+        """Each part adds up to three items; a long recording's list is merged down to a readable length."""
+        if len(values) <= MAX_LIST_ITEMS:
+            return values
+        out = self._ask(f"Items for the section '{sec.title}' ({sec.instruction}), in the order they came up:\n"
+                        + "\n".join(f"- {v}" for v in values)
+                        + f"\n\nMerge them into at most {MAX_LIST_ITEMS} items, joining repeats and keeping names.",
+                        {"type": "object", "properties": {"items": {"type": "array", "items": _str(220, 10),
+                                                                    "minItems": 1, "maxItems": MAX_LIST_ITEMS}},
+                         "required": ["items"]}, max_tokens=700)
+        return _distinct(v.strip() for v in out.get("items", [])) or values[:MAX_LIST_ITEMS]
 
     def _grounded_quotes(self, proposals: list[dict], t: Transcript) -> list[Quote]:
         quotes: list[Quote] = []
@@ -252,11 +273,35 @@ def _split_turn(seg: Segment, budget: int, size: int) -> list[Segment]:
     return out
 
 
+def _map_instruction(sec) -> str:
+    if sec.kind == "actions":
+        return (f"{sec.instruction}: work someone is to do after this conversation, such as looking into, "
+                "researching, working on, preparing or sending something; the owner is the person who "
+                "will do it, who may be addressed by name or role rather than be the one speaking; a due "
+                "date only if one was said; none if nobody took on work")
+    return f"{sec.instruction}, one short sentence each"
+
+
 def _tasks_schema(names: list[str], most: int) -> dict:
     return {"type": "array", "maxItems": most, "items": {
         "type": "object", "properties": {"owner": {"type": "string", "enum": names + ["unassigned"]},
                                          "task": _str(200, 10), "due": _str(60)},
         "required": ["owner", "task", "due"]}}
+
+
+def _tidy(value, schema: dict):
+    """The grammar stops a string at its maxLength, often mid-word: cut such a string back to
+    its last whole sentence, or its last whole word."""
+    if isinstance(value, dict):
+        return {k: _tidy(v, schema.get("properties", {}).get(k, {})) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tidy(v, schema.get("items", {})) for v in value]
+    if isinstance(value, str) and "maxLength" in schema and len(value) >= schema["maxLength"]:
+        sentence_end = max(value.rfind(mark) for mark in ".!?")
+        if sentence_end >= len(value) // 2:
+            return value[:sentence_end + 1]
+        return value[:value.rfind(" ")].rstrip(" ,;:") + "…" if " " in value else value
+    return value
 
 
 def _distinct(items) -> list[str]:

@@ -29,3 +29,14 @@ def test_invented_and_spliced_quotes_are_dropped():
     # half from Ann, half from Bob: no single passage covers it
     assert ground_quote("We should ship the remote control, the budget is far too small", transcript()) is None
     assert ground_quote("ship it", transcript()) is None  # too short to be a quote
+
+
+def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():
+    from pipeline.summarize import _tidy
+
+    schema = {"type": "object", "properties": {
+        "overview": {"type": "string", "maxLength": 40},
+        "notes": {"type": "array", "items": {"type": "string", "maxLength": 24}}}}
+    out = _tidy({"overview": "Ann chairs the meeting today. Bob then ta", "notes": ["Bob agrees.", "Ann asks Bob to send the"]},
+                schema)
+    assert out == {"overview": "Ann chairs the meeting today.", "notes": ["Bob agrees.", "Ann asks Bob to send…"]}
