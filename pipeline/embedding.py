@@ -50,19 +50,27 @@ class CamppEmbedder:
 
     @torch.inference_mode()
     def frame_features(self, samples: np.ndarray) -> tuple[np.ndarray, float]:
-        """(frames, channels) trunk features over the whole recording, and their hop in seconds."""
+        """(frames, channels) trunk features over the whole recording, and their hop in seconds.
+
+        Stored as float16 in one preallocated array: a 4-hour recording's features are 0.7 GB
+        instead of 1.5 GB, twice over while pieces were joined. Pooling works in float32.
+        """
         hop = FBANK_HOP * TRUNK_STRIDE
         block = int(BLOCK_SECONDS * SAMPLE_RATE)
         context = int(BLOCK_CONTEXT * SAMPLE_RATE)
-        pieces = []
-        for start in range(0, len(samples), block):
+        starts = range(0, len(samples), block)
+        keeps = [int(round((min(start + block, len(samples)) - start) / SAMPLE_RATE / hop)) for start in starts]
+        out, filled = None, 0
+        for start, keep in zip(starts, keeps):
             lo = max(0, start - context)
             hi = min(len(samples), start + block + context)
-            feats = self.trunk_features(samples[lo:hi])
             skip = int(round((start - lo) / SAMPLE_RATE / hop))
-            keep = int(round((min(start + block, len(samples)) - start) / SAMPLE_RATE / hop))
-            pieces.append(feats[skip:skip + keep])
-        return np.concatenate(pieces), hop
+            feats = self.trunk_features(samples[lo:hi])[skip:skip + keep]
+            if out is None:
+                out = np.empty((sum(keeps), feats.shape[1]), np.float16)
+            out[filled:filled + len(feats)] = feats
+            filled += len(feats)
+        return out[:filled], hop
 
     @torch.inference_mode()
     def trunk_features(self, samples: np.ndarray) -> np.ndarray:
@@ -84,6 +92,7 @@ class CamppEmbedder:
         A column with too little weight (too little speech) gives a NaN row, which pyannote's
         clustering knows to skip.
         """
+        features = features.astype(np.float32)
         total = weights.sum(axis=0)  # (S,)
         safe = np.maximum(total, 1e-6)[:, None]
         mean = (weights.T @ features) / safe
