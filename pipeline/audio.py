@@ -51,7 +51,7 @@ def check_readable(path: Path) -> None:
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a recording")
     if not os.access(path, os.R_OK):
-        raise InputError(f"{path}: permission denied (cannot read the file)")
+        raise InputError(f"{path}: permission denied; make the file readable by this user (chmod u+r)")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes)")
 

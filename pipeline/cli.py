@@ -130,7 +130,7 @@ def _pipeline_options(f):
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(readable=False, path_type=Path))
 @_pipeline_options
 @click.option("--no-summary", is_flag=True, help="Transcript only.")
 @click.option("--seed", type=int, help="Seed for the summary model (default 0: same input, same summary).")
@@ -149,7 +149,7 @@ def run(obj: Context, files, config_path, out, language, num_speakers, min_speak
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(readable=False, path_type=Path))
 @_pipeline_options
 @click.pass_obj
 def transcribe(obj: Context, files, config_path, out, language, num_speakers, min_speakers, max_speakers,
@@ -406,7 +406,7 @@ def speakers():
 
 @speakers.command("enroll")
 @click.argument("name")
-@click.argument("clips", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("clips", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
 @click.pass_obj
 def speakers_enroll(obj: Context, name, clips, config_path):
