@@ -9,7 +9,8 @@ are attributed to), quotes proposed by the model and kept, highlight grounding r
 stamped at the first word of the passage they title), section completeness, tokens in/out,
 prompt and generation tokens per second, wall time. For --ami-es2011a (the 18-minute AMI
 meeting, speaker-attributed human transcript from QMSum) also ROUGE-1/2/L F1 against the
-official human abstract, and which of the abstract's three assignments the action items carry.
+official human abstract, which of the abstract's three assignments the action items carry, and
+which of the five features the abstract says the group suggested appear in the template's sections.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ AMI_SECONDS = 1113.8  # the meeting's length (its speaker turns end there)
 # The abstract's closing sentence: who was told to research what.
 AMI_ASSIGNMENTS = [("Industrial Designer", r"design|component"), ("User Interface", r"technical|function"),
                    ("Marketing", r"user|requirement|market")]
+# What the abstract says the group wanted in the remote: where the meeting sections should land.
+AMI_SUGGESTIONS = {"locator": r"locat|find|lost", "screen": r"screen", "fewer buttons": r"(fewer|less|too many|lots of) buttons|simplif",
+                   "water-resistant": r"water", "clip": r"\bclip"}
 
 
 def ami_transcript() -> Transcript:
@@ -115,6 +119,9 @@ def main() -> int:
         found = [owner for owner, topic in AMI_ASSIGNMENTS
                  if any(a["owner"] == owner and re.search(topic, a["task"], re.I) for a in actions)]
         report["abstract_assignments_found"] = f"{len(found)}/{len(AMI_ASSIGNMENTS)} {found}"
+        sections = " ".join(json.dumps(sec["value"]) for sec in summary.sections)
+        wanted = [name for name, pattern in AMI_SUGGESTIONS.items() if re.search(pattern, sections, re.I)]
+        report["abstract_suggestions_in_sections"] = f"{len(wanted)}/{len(AMI_SUGGESTIONS)} {wanted}"
     for key, value in report.items():
         print(f"{key:<34} {value}")
     if args.json:
