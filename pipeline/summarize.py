@@ -222,8 +222,9 @@ class Summarizer:
                 # if those words were said
                 value, seen = [], set()
                 for a in items[sec.name]:
-                    key = " ".join(normalise(a.get("task", "")))
-                    if key and key not in seen:
+                    words = normalise(a.get("task", ""))
+                    key = " ".join(words)
+                    if not _placeholder(words) and key not in seen:
                         seen.add(key)
                         value.append({"owner": a["owner"], "task": a["task"].strip(),
                                       "due": a["due"].strip() if _said(a["due"], said) else ""})
@@ -304,12 +305,20 @@ def _tidy(value, schema: dict):
     return value
 
 
+def _placeholder(words: list[str]) -> bool:
+    """'None specified', 'N/A', 'No decisions were made': a small model's way to say there is nothing."""
+    return not words or (words[0] in ("none", "n", "na", "nothing") and len(words) <= 4) or \
+        (words[0] == "no" and len(words) <= 7)
+
+
 def _distinct(items) -> list[str]:
-    """Small models repeat themselves: keep the first of items that read the same."""
+    """Small models repeat themselves: keep the first of items that read the same, and drop
+    placeholders for nothing."""
     seen, kept = set(), []
     for item in items:
-        key = " ".join(normalise(item))
-        if key and key not in seen:
+        words = normalise(item)
+        key = " ".join(words)
+        if not _placeholder(words) and key not in seen:
             seen.add(key)
             kept.append(item)
     return kept

@@ -40,3 +40,13 @@ def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():
     out = _tidy({"overview": "Ann chairs the meeting today. Bob then ta", "notes": ["Bob agrees.", "Ann asks Bob to send the"]},
                 schema)
     assert out == {"overview": "Ann chairs the meeting today.", "notes": ["Bob agrees.", "Ann asks Bob to send…"]}
+
+
+def test_placeholder_items_are_dropped_and_repeats_kept_once():
+    from pipeline.summarize import _distinct
+
+    items = ["None specified", "N/A", "No decisions were made in this part.", "Nothing.",
+             "No remote should have more than ten buttons, the group agreed.",
+             "Ann will send the slides.", "ann will send the slides"]
+    assert _distinct(items) == ["No remote should have more than ten buttons, the group agreed.",
+                                "Ann will send the slides."]
