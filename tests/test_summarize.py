@@ -58,3 +58,15 @@ def test_notes_of_three_hours_are_condensed_to_fit_the_reduce_prompt(summarizer)
     condensed = summarizer._condense(notes, load_template("meeting"))
     assert 1 <= len(condensed) < len(notes)
     assert sum(summarizer._tokens(n) + 3 for n in condensed) <= (summarizer.cfg.n_ctx - REDUCE_RESERVED_TOKENS) // 2
+
+
+def test_a_long_list_is_merged_down_to_a_readable_length(summarizer):
+    from pipeline.summarize import MAX_LIST_ITEMS
+
+    decisions = load_template("meeting").sections[0]
+    items = [f"The group agreed that remote model {n} gets a {part}." for n, part in
+             enumerate(["rubber case", "screen", "locator beep", "clip", "solar cell", "bigger buttons",
+                        "water seal", "backlight", "voice control", "kinetic charger", "charging dock", "strap"])]
+    merged = summarizer._merge(decisions, items)
+    assert 1 <= len(merged) <= MAX_LIST_ITEMS
+    assert summarizer._merge(decisions, items[:3]) == items[:3]  # short lists are left as they are
