@@ -94,6 +94,8 @@ class ModelsConfig(_Section):
 
 class Config(_Section):
     threads: int = Field(0, ge=0)  # 0: use every core
+    # Speech recognition and diarization at the same time, each on half the threads.
+    parallel_stages: bool = True
     asr: AsrConfig = Field(default_factory=AsrConfig)
     diarization: DiarizationConfig = Field(default_factory=DiarizationConfig)
     speakers: SpeakersConfig = Field(default_factory=SpeakersConfig)

@@ -86,7 +86,7 @@ class _LocalSpeakerDiarization(SpeakerDiarization):
 
 class Diarizer:
     def __init__(self, segmentation_dir: Path, embedding_dir: Path, cfg: DiarizationConfig, threads: int):
-        torch.set_num_threads(threads)
+        self.threads = threads
         segmentation = Model.from_pretrained(str(Path(segmentation_dir) / "pytorch_model.bin"))
         self.embedder = CamppEmbedder(embedding_dir)
         self.cfg = cfg
@@ -98,7 +98,10 @@ class Diarizer:
         })
 
     def diarize(self, audio: Audio, num_speakers: int | None = None, min_speakers: int | None = None,
-                max_speakers: int | None = None) -> Diarization:
+                max_speakers: int | None = None, threads: int | None = None) -> Diarization:
+        # torch's thread count is one setting for the whole process: set it for every call, as
+        # the runner gives diarization fewer threads while speech recognition runs beside it.
+        torch.set_num_threads(threads or self.threads)
         inference = self.pipeline._segmentation
         speakers_per_window = len(inference.model.specifications.classes)  # 3 for segmentation-3.0
         hop = max(self.cfg.segmentation_step * inference.duration,

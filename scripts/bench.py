@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Speed and memory of the pipeline, against a naive baseline, on long real recordings.
 
-    .venv/bin/python scripts/bench.py [--minutes 1 10 60] [--runs 3] [--summary] [--baseline-max 10]
+    .venv/bin/python scripts/bench.py [--minutes 1 10 60] [--runs 3] [--summary] [--baseline-max 10] [--configs ...]
 
 Inputs are built by concatenating real recordings from ../shared/data (scripts/make_long.py).
 Each configuration runs in its own process (so peak RSS is its own), --runs times; medians are
@@ -9,6 +9,9 @@ reported per stage: wall seconds, CPU-seconds per audio-second, real-time factor
 per wall second), peak RSS. Configurations:
 
 - offrecord: this pipeline, default models, models loaded once (loading timed separately).
+  Speech recognition and diarization run side by side, so their CPU time is given for the pair.
+- offrecord-sequential: the same with parallel_stages off (one stage after the other, all
+  threads each): the before of that optimisation, and each stage's own CPU time.
 - naive: faster-whisper with its default settings (float32 on CPU, no VAD; word timestamps on,
   as attribution needs them) then pyannote's stock embedding extraction (the network run for
   every 10 s window and speaker), models loaded for the file. pyannote cannot decode a path
@@ -30,6 +33,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+TOTAL = "total (without load)"
+CONFIGS = ["offrecord", "offrecord-sequential", "fw-batched", "naive"]
 
 
 def peak_mb() -> float:
@@ -45,12 +50,12 @@ def since(start: tuple[float, float]) -> dict:
             "peak_rss_mb": peak_mb()}
 
 
-def child_offrecord(path: Path, summary: bool) -> dict:
+def child_offrecord(path: Path, summary: bool, parallel: bool = True) -> dict:
     from pipeline.config import load_config
     from pipeline.runner import Models, Reporter, process_file
     from pipeline.store import ModelStore
 
-    cfg = load_config(None, {"summary": {"enabled": summary}})
+    cfg = load_config(None, {"summary": {"enabled": summary}, "parallel_stages": parallel})
     models = Models(cfg, ModelStore())
     start = clock()
     models.asr, models.diarizer  # noqa: B018  (load now, to time loading apart from the work)
@@ -58,10 +63,13 @@ def child_offrecord(path: Path, summary: bool) -> dict:
         models.summarizer  # noqa: B018
     stages = {"load": since(start)}
     with tempfile.TemporaryDirectory() as out:
+        start = clock()
         result = process_file(path, Path(out) / "x", cfg, models, Reporter(None))
+        total = since(start)
     models.close()
     for s in result.stages:
         stages[s.stage] = {"seconds": s.seconds, "cpu_seconds": s.cpu_seconds, "peak_rss_mb": s.peak_rss_mb}
+    stages[TOTAL] = total
     return {"duration": result.duration, "stages": stages}
 
 
@@ -118,6 +126,8 @@ def child_naive(path: Path) -> dict:
         "method": "centroid", "min_cluster_size": cfg.min_cluster_size, "threshold": cfg.clustering_threshold}})
     pipeline({"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": 16000, "uri": "x"})
     stages["diarize"] = since(start)
+    stages[TOTAL] = {key: sum(stages[s][key] for s in stages) for key in ("seconds", "cpu_seconds")}
+    stages[TOTAL]["peak_rss_mb"] = peak_mb()
     return {"duration": audio.duration, "stages": stages}
 
 
@@ -151,15 +161,11 @@ def median_row(results: list[dict]) -> dict:
     row = {}
     for stage in results[0]["stages"]:
         seconds = statistics.median(r["stages"][stage]["seconds"] for r in results)
-        cpu = statistics.median(r["stages"][stage]["cpu_seconds"] for r in results)
-        row[stage] = {"seconds": round(seconds, 2), "cpu_per_audio_s": round(cpu / duration, 4),
+        cpus = [r["stages"][stage]["cpu_seconds"] for r in results]
+        row[stage] = {"seconds": round(seconds, 2),
+                      "cpu_per_audio_s": round(statistics.median(cpus) / duration, 4) if None not in cpus else None,
                       "x_real_time": round(duration / seconds, 1) if seconds > 0 else None,
                       "peak_rss_mb": round(max(r["stages"][stage]["peak_rss_mb"] for r in results))}
-    work = [s for s in results[0]["stages"] if s != "load"]
-    total = statistics.median(sum(r["stages"][s]["seconds"] for s in work) for r in results)
-    row["total (without load)"] = {"seconds": round(total, 2), "cpu_per_audio_s": None,
-                                   "x_real_time": round(duration / total, 1),
-                                   "peak_rss_mb": round(max(max(v["peak_rss_mb"] for v in r["stages"].values()) for r in results))}
     return row
 
 
@@ -169,12 +175,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--summary", action="store_true", help="include the summary stage (default model)")
     parser.add_argument("--baseline-max", type=float, default=10, help="run the naive baseline up to this many minutes")
+    parser.add_argument("--configs", nargs="+", choices=CONFIGS, default=CONFIGS, help="which to run (default: all)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         config, path = args.child[0], Path(args.child[1])
-        result = {"offrecord": lambda: child_offrecord(path, args.summary), "naive": lambda: child_naive(path),
+        result = {"offrecord": lambda: child_offrecord(path, args.summary),
+                  "offrecord-sequential": lambda: child_offrecord(path, args.summary, parallel=False),
+                  "naive": lambda: child_naive(path),
                   "fw-batched": lambda: child_fw_batched(path)}[config]()
         print(json.dumps(result))
         return 0
@@ -184,8 +193,7 @@ def main() -> int:
             wav = Path(tmp) / f"long-{minutes:g}min.wav"
             subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long.py"), str(wav), "--minutes", str(minutes)],
                            check=True, capture_output=True, cwd=ROOT)
-            configs = ["offrecord", "fw-batched"] + (["naive"] if minutes <= args.baseline_max else [])
-            for config in configs:
+            for config in [c for c in args.configs if c != "naive" or minutes <= args.baseline_max]:
                 runs = [run_child(config, wav, args.summary) for _ in range(args.runs)]
                 report[f"{minutes:g} min / {config}"] = median_row(runs)
                 print_table(f"{minutes:g} min / {config} (median of {args.runs})", report[f"{minutes:g} min / {config}"])
