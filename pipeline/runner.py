@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import tempfile
@@ -155,9 +156,9 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
         result.stages.append(StageTime(stage, seconds, cpu if own_cpu else None, peak_rss_mb()))
         reporter.stage(label, stage, seconds, result.duration)
 
-    def timed(stage: str, fn: Callable, *args, own_cpu: bool = True, **kwargs):
+    def timed(stage: str, fn: Callable, *args, own_cpu: bool = True):
         start = (time.perf_counter(), time.process_time())
-        value = fn(*args, **kwargs)
+        value = fn(*args)
         finished(stage, start, own_cpu)
         return value
 
@@ -184,13 +185,17 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     asr_settings = {**cfg.asr.model_dump(mode="json"), "path": str(cfg.models.paths.get(cfg.asr.model, ""))}
     diarization_settings = cfg.diarization.model_dump(mode="json")
 
+    # Each stage's result is stored before its line is shown: a stage reported done survives a
+    # kill. Models load and audio decodes before the timing starts.
     def transcribe(own_cpu: bool = True) -> AsrResult:
-        value = timed("transcribe", models.asr.transcribe, audio(), cfg.asr.language, own_cpu=own_cpu)
-        return keep("transcribe", source, asr_settings, value)
+        asr_model, samples = models.asr, audio()
+        return timed("transcribe", lambda: keep("transcribe", source, asr_settings,
+                                                asr_model.transcribe(samples, cfg.asr.language)), own_cpu=own_cpu)
 
-    def diarize(**kwargs) -> Diarization:
-        value = timed("diarize", models.diarizer.diarize, audio(), **kwargs)
-        return keep("diarize", source, diarization_settings, value)
+    def diarize(threads: int | None = None, own_cpu: bool = True) -> Diarization:
+        diarizer, samples = models.diarizer, audio()
+        return timed("diarize", lambda: keep("diarize", source, diarization_settings,
+                                             diarizer.diarize(samples, threads=threads)), own_cpu=own_cpu)
 
     asr = stored("transcribe", source, asr_settings, AsrResult.from_dict)
     diarization = (stored("diarize", source, diarization_settings, Diarization.from_dict)
@@ -223,9 +228,11 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
         summary_settings = {**cfg.summary.model_dump(mode="json"), "template": template.model_dump(),
                             "path": str(cfg.models.paths.get(cfg.summary.model, ""))}
         key = settings_hash(transcript.to_dict())
-        summary = (stored("summarize", key, summary_settings, Summary.from_dict)
-                   or keep("summarize", key, summary_settings,
-                           timed("summarize", models.summarizer.summarize, transcript, template)))
+        summary = stored("summarize", key, summary_settings, Summary.from_dict)
+        if summary is None:
+            summarizer = models.summarizer
+            summary = timed("summarize", lambda: keep("summarize", key, summary_settings,
+                                                      summarizer.summarize(transcript, template)))
         files["summary.json"] = writers.summary_json(summary)
         files["summary.md"] = writers.summary_md(summary)
     if "html" in cfg.output.formats:
@@ -239,8 +246,8 @@ def _side_by_side(transcribe: Callable, diarize: Callable, audio: Callable, mode
     """Speech recognition here and diarization in a thread, each on its share of the cores.
     Neither stage gains much from a second core, so on 2 cores this is about 1.8x faster than
     one after the other (scripts/bench.py, offrecord against offrecord-sequential). Their CPU time cannot be told apart, so it is recorded for the pair."""
+    models.asr, models.diarizer  # noqa: B018  (loaded first: a missing model fails before any work)
     audio()
-    models.diarizer  # noqa: B018  (loaded here, so a missing model fails before any work starts)
     start = (time.perf_counter(), time.process_time())
     outcome: dict = {}
 
@@ -286,7 +293,8 @@ def publish(out_dir: Path, files: dict[str, str]) -> None:
     out_dir = Path(out_dir)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+        _clear_leftovers(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{os.getpid()}.", suffix=".partial", dir=out_dir.parent))
     except OSError as e:
         raise OutputError(f"{out_dir.parent}: cannot create the output folder ({e.strerror or e})") from None
     try:
@@ -304,3 +312,29 @@ def publish(out_dir: Path, files: dict[str, str]) -> None:
         raise OutputError(f"{out_dir}: cannot write outputs ({e.strerror or e})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _clear_leftovers(out_dir: Path) -> None:
+    """Tidy up after an earlier run that was killed while publishing this output: its staging
+    folder goes, and its old result goes back in place if the new one never arrived. Each
+    carries its process id; a live process's folders are left alone."""
+    name = re.escape(out_dir.name)
+    pattern = re.compile(rf"\.{name}\.(?:(\d+)\.\w+\.partial|old-(\d+))")
+    for path in out_dir.parent.iterdir():
+        found = pattern.fullmatch(path.name)
+        if not found or _running(int(found[1] or found[2])):
+            continue
+        if found[2] and not out_dir.exists():
+            os.replace(path, out_dir)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        pass
+    return True
