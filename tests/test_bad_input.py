@@ -212,7 +212,7 @@ def test_long_recording_is_held_once_in_memory(tmp_path, shared):
 
 def test_four_hour_recording_runs_in_bounded_memory(tmp_path, shared):
     """A 4-hour recording made by concatenation goes through transcription and diarization
-    (the slowest test: about 32 minutes on 2 cores). Peak RSS is printed for the notes."""
+    (the slowest test: about 16 minutes on 2 cores). Peak RSS is printed for the notes."""
     import resource
     import subprocess
     import sys
