@@ -1,5 +1,6 @@
-"""One recording through every stage: decode -> transcribe -> diarize -> attribute -> name ->
-write -> summarize. Models are loaded on first use and reused for every later file."""
+"""One recording through every stage: decode -> transcribe and diarize (side by side) ->
+attribute -> name -> summarize -> write. Models are loaded on first use and reused for every
+later file."""
 
 from __future__ import annotations
 
