@@ -246,7 +246,8 @@ def _side_by_side(transcribe: Callable, diarize: Callable, audio: Callable, mode
                   finished: Callable) -> tuple[AsrResult, Diarization]:
     """Speech recognition here and diarization in a thread, each on its share of the cores.
     Neither stage gains much from a second core, so on 2 cores this is about 1.8x faster than
-    one after the other (scripts/bench.py, offrecord against offrecord-sequential). Their CPU time cannot be told apart, so it is recorded for the pair."""
+    one after the other (scripts/bench.py, offrecord against offrecord-sequential). Their CPU
+    time cannot be told apart, so it is recorded for the pair."""
     models.asr, models.diarizer  # noqa: B018  (loaded first: a missing model fails before any work)
     audio()
     start = (time.perf_counter(), time.process_time())
