@@ -51,7 +51,7 @@ class Job:
     out_dir: str | None
 
 
-def _alive(pid: int | None) -> bool:
+def process_alive(pid: int | None) -> bool:
     if not pid:
         return False
     try:
@@ -67,7 +67,16 @@ class JobStore:
     def __init__(self, path: Path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL needs the database to itself and does not wait for a busy lock, so a
+        # second watcher opening the folder at the same moment retries instead of failing.
+        for attempt in range(300):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or attempt == 299:
+                    raise
+                time.sleep(0.1)
         self.db.executescript(SCHEMA)
         self.pid = os.getpid()
 
@@ -94,7 +103,7 @@ class JobStore:
                                 "VALUES (?, ?, ?, 'running', 1, ?, ?)", (key, content, str(path), self.pid, now))
             else:
                 status, attempts, owner, next_try = row
-                if status == "done" or (status == "running" and owner != self.pid and _alive(owner)):
+                if status == "done" or (status == "running" and owner != self.pid and process_alive(owner)):
                     self.db.execute("ROLLBACK")
                     return None
                 if attempts >= max_attempts or (status == "failed" and now < next_try):

@@ -23,6 +23,7 @@ from .config import Config, voices_path
 from .cache import StageCache, settings_hash
 from .data import Diarization, Summary, Transcript, Turn
 from .errors import ModelMissingError, OutputError
+from .jobs import process_alive
 from .naming import name_speakers
 from .report import report_html
 from .store import ModelStore, sha256_of
@@ -324,19 +325,10 @@ def _clear_leftovers(out_dir: Path) -> None:
     pattern = re.compile(rf"\.{name}\.(?:(\d+)\.\w+\.partial|old-(\d+))")
     for path in out_dir.parent.iterdir():
         found = pattern.fullmatch(path.name)
-        if not found or _running(int(found[1] or found[2])):
+        if not found or process_alive(int(found[1] or found[2])):
             continue
         if found[2] and not out_dir.exists():
             os.replace(path, out_dir)
         else:
             shutil.rmtree(path, ignore_errors=True)
 
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by another user
-        pass
-    return True
