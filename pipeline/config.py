@@ -86,7 +86,8 @@ class WatchConfig(_Section):
 
 
 class ModelsConfig(_Section):
-    # Where assembled model weights live; empty means `models/store` in the checkout.
+    # Where assembled model weights live; empty: `models/store` in a checkout, else the user's
+    # data folder (see store.default_store).
     store: Path | None = None
     # Local overrides: a model name -> a folder (Whisper CTranslate2) or a .gguf file.
     paths: dict[str, Path] = Field(default_factory=dict)
@@ -109,7 +110,8 @@ class Config(_Section):
         return self.threads or os.cpu_count() or 1
 
 
-def _explain(err: ValidationError, where: str) -> str:
+def explain(err: ValidationError, where: str) -> str:
+    """A pydantic error as one line: the key path and what was wrong with it."""
     problems = []
     for e in err.errors():
         path = ".".join(str(p) for p in e["loc"]) or "(top level)"
@@ -152,7 +154,7 @@ def load_config(path: Path | None = None, overrides: dict | None = None) -> Conf
     try:
         return Config.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(_explain(e, where)) from None
+        raise ConfigError(explain(e, where)) from None
 
 
 def user_dir() -> Path:
@@ -160,6 +162,14 @@ def user_dir() -> Path:
     import click
 
     return Path(os.environ.get("OFFRECORD_HOME") or click.get_app_dir("offrecord"))
+
+
+def data_dir() -> Path:
+    """Where an installed offrecord keeps large data (the model store): $OFFRECORD_HOME, else
+    $XDG_DATA_HOME/offrecord (~/.local/share/offrecord)."""
+    if os.environ.get("OFFRECORD_HOME"):
+        return Path(os.environ["OFFRECORD_HOME"])
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "offrecord"
 
 
 def default_config_path() -> Path | None:

@@ -1,7 +1,8 @@
 """The plain data that flows between stages.
 
-audio -> [Segment of Word] (ASR) -> [Turn] (diarization) -> Transcript (words with speakers)
--> Summary. Times are seconds from the start of the recording.
+audio -> [Phrase of Word] (speech recognition) + [Span] (diarization: who spoke when)
+-> Transcript of [Turn] (words with speakers, one speaker's run of words per turn) -> Summary.
+Times are seconds from the start of the recording.
 """
 
 from __future__ import annotations
@@ -35,24 +36,38 @@ class Word:
 
 
 @dataclass
-class Segment:
-    """A stretch of words; from ASR it is Whisper's segment, in a Transcript one speaker's turn."""
+class Phrase:
+    """Words as the recogniser returned them together (Whisper's segment): no speaker yet."""
 
     start: float
     end: float
     text: str
     words: list[Word]
-    speaker: str | None = None
 
-
-def segment_from_dict(d: dict) -> Segment:
-    return Segment(start=d["start"], end=d["end"], text=d["text"], speaker=d.get("speaker"),
-                   words=[Word(**w) for w in d["words"]])
+    @classmethod
+    def from_dict(cls, d: dict) -> "Phrase":
+        return cls(start=d["start"], end=d["end"], text=d["text"], words=[Word(**w) for w in d["words"]])
 
 
 @dataclass
 class Turn:
-    """A diarization turn: `speaker` talks from `start` to `end`."""
+    """One speaker's words in a row: a paragraph of the transcript."""
+
+    start: float
+    end: float
+    text: str
+    words: list[Word]
+    speaker: str
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Turn":
+        return cls(start=d["start"], end=d["end"], text=d["text"], speaker=d["speaker"],
+                   words=[Word(**w) for w in d["words"]])
+
+
+@dataclass
+class Span:
+    """Diarization: `speaker` is talking from `start` to `end`."""
 
     start: float
     end: float
@@ -61,13 +76,13 @@ class Turn:
 
 @dataclass
 class Diarization:
-    turns: list[Turn]  # every speaker's turns, overlapping speech included
-    exclusive: list[Turn]  # at most one speaker at a time: what words are attributed from
+    spans: list[Span]  # every speaker's speech, overlapping speech included
+    exclusive: list[Span]  # at most one speaker at a time: what words are attributed from
     embeddings: dict[str, list[float]] = field(default_factory=dict)  # speaker -> voice centroid
 
     @classmethod
     def from_dict(cls, d: dict) -> "Diarization":
-        return cls(turns=[Turn(**t) for t in d["turns"]], exclusive=[Turn(**t) for t in d["exclusive"]],
+        return cls(spans=[Span(**s) for s in d["spans"]], exclusive=[Span(**s) for s in d["exclusive"]],
                    embeddings=d.get("embeddings", {}))
 
 
@@ -75,7 +90,7 @@ class Diarization:
 class Speaker:
     id: str
     name: str
-    name_source: str = "default"  # cli | voice | introduction | default
+    name_source: str = "default"  # user (--speakers or config) | voice | introduction | default
 
 
 @dataclass
@@ -85,10 +100,7 @@ class Transcript:
     language: str
     models: dict[str, str]
     speakers: list[Speaker]
-    segments: list[Segment]
-
-    def words(self) -> list[Word]:
-        return [w for s in self.segments for w in s.words]
+    segments: list[Turn]  # named "segments" in transcript.json, which users' scripts read
 
     def speaker_name(self, speaker_id: str | None) -> str:
         for s in self.speakers:
@@ -107,7 +119,7 @@ class Transcript:
             language=d["language"],
             models=dict(d.get("models", {})),
             speakers=[Speaker(**s) for s in d["speakers"]],
-            segments=[segment_from_dict(s) for s in d["segments"]],
+            segments=[Turn.from_dict(s) for s in d["segments"]],
         )
 
 

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import re
 
-_SPELLED_OUT = {"mr": "mister", "mrs": "missus", "dr": "doctor", "st": "saint"}
-
-
-def normalise_words(text: str) -> list[str]:
-    """Lower case, no punctuation, hyphens split, a few abbreviations spelled out."""
-    words = re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
-    return [_SPELLED_OUT.get(w, w) for w in words]
+from .text import normalise
 
 
 def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
     """(edit distance in words, reference length) after normalisation."""
-    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    ref, hyp = normalise(reference), normalise(hypothesis)
     row = list(range(len(hyp) + 1))
     for i, r in enumerate(ref, 1):
         prev, row[0] = row[0], i
@@ -38,7 +31,7 @@ def cp_word_error_rate(reference: dict[str, str], hypothesis: dict[str, str]) ->
     size = max(len(refs), len(hyps))
     refs += [""] * (size - len(refs))
     hyps += [""] * (size - len(hyps))
-    total = sum(len(normalise_words(r)) for r in refs)
+    total = sum(len(normalise(r)) for r in refs)
     best = min(sum(word_errors(r, h)[0] for r, h in zip(refs, perm)) for perm in itertools.permutations(hyps))
     return best / max(total, 1)
 
@@ -60,7 +53,7 @@ def _f1(overlap: int, ref_total: int, hyp_total: int) -> float:
 
 def rouge(reference: str, hypothesis: str) -> dict[str, float]:
     """ROUGE-1, ROUGE-2 and ROUGE-L F1 on normalised words (no stemming, no stop-word removal)."""
-    ref, hyp = normalise_words(reference), normalise_words(hypothesis)
+    ref, hyp = normalise(reference), normalise(hypothesis)
     scores = {}
     for n in (1, 2):
         r, h = _ngrams(ref, n), _ngrams(hyp, n)

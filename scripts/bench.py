@@ -52,7 +52,9 @@ def since(start: tuple[float, float]) -> dict:
 
 def child_offrecord(path: Path, summary: bool, parallel: bool = True) -> dict:
     from pipeline.config import load_config
-    from pipeline.runner import Models, Reporter, process_file
+    from pipeline.run.models import Models
+    from pipeline.run.process import process_file
+    from pipeline.run.progress import Reporter
     from pipeline.store import ModelStore
 
     cfg = load_config(None, {"summary": {"enabled": summary}, "parallel_stages": parallel})
@@ -80,10 +82,10 @@ def child_naive(path: Path) -> dict:
     from pyannote.audio import Audio, Model
     from pyannote.audio.pipelines.speaker_diarization import SpeakerDiarization
 
-    from pipeline.audio import decode
     from pipeline.config import DiarizationConfig
-    from pipeline.diarize import _LocalSpeakerDiarization
-    from pipeline.embedding import CamppEmbedder
+    from pipeline.stages.decode import decode
+    from pipeline.stages.diarize import _LocalSpeakerDiarization
+    from pipeline.stages.embedding import CamppEmbedder
     from pipeline.store import ModelStore
 
     store = ModelStore()
@@ -134,7 +136,7 @@ def child_naive(path: Path) -> dict:
 def child_fw_batched(path: Path) -> dict:
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-    from pipeline.audio import decode
+    from pipeline.stages.decode import decode
     from pipeline.store import ModelStore
 
     audio = decode(path)

@@ -17,17 +17,18 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline import diarize  # noqa: F401  (imports pyannote quietly, see diarize.py)
-from pipeline.audio import decode
-from pipeline.cli import _sample_path
-from pipeline.config import load_config
-from pipeline.attribute import attribute
-from pipeline.metrics import cp_word_error_rate, word_error_rate
-from pipeline.runner import Models
-from pipeline.store import ModelStore
 from pyannote.core import Annotation, Segment, Timeline
 from pyannote.database.util import load_rttm
 from pyannote.metrics.diarization import DiarizationErrorRate
+
+from pipeline.cli.process import sample_path
+from pipeline.config import load_config
+from pipeline.metrics import cp_word_error_rate, word_error_rate
+from pipeline.run.models import Models
+from pipeline.stages import diarize  # noqa: F401  (imports pyannote quietly, see diarize.py)
+from pipeline.stages.attribute import attribute
+from pipeline.stages.decode import decode
+from pipeline.store import ModelStore
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -43,7 +44,7 @@ def speech_sets() -> dict[str, list[tuple[Path, str]]]:
 
 
 def diarization_sets() -> list[tuple[str, Path, Path]]:
-    sample = _sample_path()
+    sample = sample_path()
     return [("pyannote sample", sample, sample.with_name("sample.rttm")),
             ("AMI ES2004a 60 s", DATA / "meeting-ami-es2004a/ES2004a-750-810.wav",
              DATA / "meeting-ami-es2004a/ES2004a-750-810.rttm")]
@@ -64,7 +65,7 @@ def main() -> int:
     for name, items in speech_sets().items():
         rates = []
         for path, reference in items:
-            hypothesis = " ".join(s.text for s in models.asr.transcribe(decode(path)).segments)
+            hypothesis = " ".join(s.text for s in models.asr.transcribe(decode(path)).phrases)
             rates.append(word_error_rate(reference, hypothesis))
         results["wer"][name] = {"files": len(rates), "mean": statistics.mean(rates), "median": statistics.median(rates)}
         print(f"WER {name:<10} {len(rates)} files  mean {statistics.mean(rates):.3f}  median {statistics.median(rates):.3f}")
@@ -75,7 +76,7 @@ def main() -> int:
         d = models.diarizer.diarize(audio)
         seconds = time.perf_counter() - started
         hypothesis = Annotation()
-        for t in d.turns:
+        for t in d.spans:
             hypothesis[Segment(t.start, t.end)] = t.speaker
         reference = next(iter(load_rttm(rttm).values()))
         # pyannote's collar is the total width around each boundary: 0.5 means +-0.25 s.
@@ -88,7 +89,7 @@ def main() -> int:
               f"speakers {counts[0]} (reference {counts[1]})  {seconds:.1f}s")
     meeting = DATA / "meeting-ami-es2004a"
     audio = decode(meeting / "ES2004a-750-810.wav")
-    turns = attribute(models.asr.transcribe(audio).segments, models.diarizer.diarize(audio))
+    turns = attribute(models.asr.transcribe(audio).phrases, models.diarizer.diarize(audio))
     hypothesis_words: dict[str, str] = {}
     for turn in turns:
         hypothesis_words[turn.speaker] = (hypothesis_words.get(turn.speaker, "") + " " + turn.text).strip()

@@ -23,11 +23,11 @@ import time
 from pathlib import Path
 
 from pipeline.config import load_config
-from pipeline.data import Segment, Speaker, Summary, Transcript, Word
+from pipeline.data import Speaker, Summary, Transcript, Turn, Word
 from pipeline.metrics import rouge
-from pipeline.runner import Models
+from pipeline.run.models import Models
 from pipeline.store import ModelStore
-from pipeline.templates import load_template
+from pipeline.summary.templates import load_template
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
 AMI_SECONDS = 1113.8  # the meeting's length (its speaker turns end there)
@@ -35,7 +35,8 @@ AMI_SECONDS = 1113.8  # the meeting's length (its speaker turns end there)
 AMI_ASSIGNMENTS = [("Industrial Designer", r"design|component"), ("User Interface", r"technical|function"),
                    ("Marketing", r"user|requirement|market")]
 # What the abstract says the group wanted in the remote: where the meeting sections should land.
-AMI_SUGGESTIONS = {"locator": r"locat|find|lost", "screen": r"screen", "fewer buttons": r"(fewer|less|too many|lots of) buttons|simplif",
+AMI_SUGGESTIONS = {"locator": r"locat|find|lost", "screen": r"screen",
+                   "fewer buttons": r"(fewer|less|too many|lots of) buttons|simplif",
                    "water-resistant": r"water", "clip": r"\bclip"}
 
 
@@ -60,7 +61,7 @@ def ami_transcript() -> Transcript:
             ws.append(Word(start=round(now, 3), end=round(now + per_word * 0.9, 3), word=w, probability=1.0,
                            speaker=ids[speaker]))
             now += per_word
-        segments.append(Segment(start=ws[0].start, end=ws[-1].end, text=" ".join(words), words=ws, speaker=ids[speaker]))
+        segments.append(Turn(start=ws[0].start, end=ws[-1].end, text=" ".join(words), words=ws, speaker=ids[speaker]))
     return Transcript(source=str(AMI / "ES2011a.wav"), duration=AMI_SECONDS, language="en",
                       models={"asr": "human (QMSum)"}, speakers=[Speaker(ids[n], n, "reference") for n in speakers],
                       segments=segments)

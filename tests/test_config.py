@@ -1,12 +1,10 @@
-from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
 from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_documented_config_yaml_equals_the_code_defaults():

@@ -1,44 +1,26 @@
-"""Transcript and summary files. Each is written to a temporary file and renamed into place, so
-a reader (or a crash) never sees a half-written output."""
+"""Every output format, in one registry: the transcript as json, md, txt, srt, vtt; who spoke
+when as RTTM; the summary as json and md; the report page."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from .data import Summary, Transcript
-from .errors import OutputError
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    except OSError as e:
-        raise OutputError(f"{path}: cannot write output ({e.strerror or e}); check the folder "
-                          "exists, is writable and the disk has space") from None
+from ..data import Diarization, Summary, Transcript
+from ..text import clock
+from .report import action_fields, report_html
 
 
-def clock(seconds: float, millis: bool = False, sep: str = ".") -> str:
-    total_ms = int(round(max(seconds, 0.0) * 1000))
-    h, rem = divmod(total_ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}" if millis else f"{h:02d}:{m:02d}:{s:02d}"
+@dataclass
+class Result:
+    """What a recording's outputs are made from."""
+
+    transcript: Transcript
+    diarization: Diarization | None  # None when only the summary is being redone
+    summary: Summary | None
+    out_dir: Path
 
 
 def transcript_json(t: Transcript) -> str:
@@ -100,10 +82,10 @@ def transcript_vtt(t: Transcript) -> str:
     return "\n".join(blocks)
 
 
-def speakers_rttm(uri: str, turns) -> str:
+def speakers_rttm(uri: str, spans) -> str:
     uri = uri.replace(" ", "_")
     return "".join(f"SPEAKER {uri} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {t.speaker} <NA> <NA>\n"
-                   for t in turns)
+                   for t in spans)
 
 
 def summary_json(s: Summary) -> str:
@@ -136,12 +118,6 @@ def summary_md(s: Summary) -> str:
     return "\n".join(lines)
 
 
-def action_fields(item: dict) -> tuple[str | None, str, str | None]:
-    """(owner or None when unassigned, task, due date or None) of an action item."""
-    owner = None if item["owner"] == "unassigned" else item["owner"]
-    return owner, item["task"], item.get("due") or None
-
-
 def _item(value) -> str:
     """A list item of a template section: text, or an action item."""
     if isinstance(value, dict):
@@ -150,10 +126,23 @@ def _item(value) -> str:
     return str(value)
 
 
-TRANSCRIPT_WRITERS = {
-    "json": ("transcript.json", transcript_json),
-    "md": ("transcript.md", transcript_md),
-    "txt": ("transcript.txt", transcript_txt),
-    "srt": ("transcript.srt", transcript_srt),
-    "vtt": ("transcript.vtt", transcript_vtt),
+# Every output file, by the format name that config.yaml's output.formats uses. The summary's
+# files come with every summary; the others only when their format is asked for.
+FORMATS: dict[str, list[tuple[str, Callable[[Result], str]]]] = {
+    "json": [("transcript.json", lambda r: transcript_json(r.transcript))],
+    "md": [("transcript.md", lambda r: transcript_md(r.transcript))],
+    "txt": [("transcript.txt", lambda r: transcript_txt(r.transcript))],
+    "srt": [("transcript.srt", lambda r: transcript_srt(r.transcript))],
+    "vtt": [("transcript.vtt", lambda r: transcript_vtt(r.transcript))],
+    "rttm": [("speakers.rttm", lambda r: speakers_rttm(Path(r.transcript.source).stem, r.diarization.spans))],
+    "summary": [("summary.json", lambda r: summary_json(r.summary)), ("summary.md", lambda r: summary_md(r.summary))],
+    "html": [("report.html", lambda r: report_html(r.transcript, r.summary, r.out_dir))],
 }
+
+
+def render(result: Result, formats: list[str]) -> dict[str, str]:
+    """File name -> text of every output of `result` in the asked formats."""
+    wanted = set(formats) | ({"summary"} if result.summary else set())
+    if result.diarization is None:
+        wanted.discard("rttm")
+    return {name: write(result) for fmt, files in FORMATS.items() if fmt in wanted for name, write in files}

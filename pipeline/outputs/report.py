@@ -12,8 +12,8 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from .data import Summary, Transcript
-from .writers import action_fields, clock
+from ..data import Summary, Transcript
+from ..text import clock
 
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"]
 
@@ -41,6 +41,12 @@ document.addEventListener('click', e => {
   seek(parseFloat(link.dataset.t));
 });
 """
+
+
+def action_fields(item: dict) -> tuple[str | None, str, str | None]:
+    """(owner or None when unassigned, task, due date or None) of an action item."""
+    owner = None if item["owner"] == "unassigned" else item["owner"]
+    return owner, item["task"], item.get("due") or None
 
 
 def _stamp(seconds: float) -> str:

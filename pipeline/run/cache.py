@@ -12,7 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .writers import write_atomic
+from ..outputs.files import write_atomic
 
 
 def settings_hash(settings) -> str:
@@ -22,7 +22,7 @@ def settings_hash(settings) -> str:
 
 # Raised whenever the shape of a stored result changes, so older results are recomputed rather
 # than misread.
-FORMAT = 2
+FORMAT = 3
 
 
 class StageCache:

@@ -1,7 +1,7 @@
 """Words get speakers; speaker turns are rebuilt from the words.
 
 Each word goes to the speaker whose exclusive (one-at-a-time) diarization turn overlaps it
-most, so a Whisper segment that spans two speakers is split at the word where the voice
+most, so a phrase that spans two speakers is split at the word where the voice
 changes. Where both voices are active at a change, the exclusive cut is arbitrary, so the
 overlapped words go with the side they are spoken without a pause to. One- or two-word islands
 that the diarization barely supports are folded back into the surrounding speaker; islands it
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 
-from .data import Diarization, Segment, Turn, Word
+from ..data import Diarization, Phrase, Span, Turn, Word
 
 NEAREST_TURN_MAX_GAP = 1.0  # seconds: a word outside every turn borrows the nearest one within this
 ISLAND_MAX_WORDS = 2
@@ -26,14 +26,14 @@ TURN_MAX_SECONDS = 60.0  # long monologues are split at a sentence end after thi
 
 
 class _Timeline:
-    """Turns sorted by start, for quick overlap queries."""
+    """Diarization spans sorted by start, for quick overlap queries."""
 
-    def __init__(self, turns: list[Turn]):
-        self.turns = sorted(turns, key=lambda t: t.start)
+    def __init__(self, spans: list[Span]):
+        self.turns = sorted(spans, key=lambda t: t.start)
         self.starts = [t.start for t in self.turns]
         self.longest = max((t.end - t.start for t in self.turns), default=0.0)
 
-    def overlapping(self, start: float, end: float) -> list[tuple[Turn, float]]:
+    def overlapping(self, start: float, end: float) -> list[tuple[Span, float]]:
         lo = bisect.bisect_left(self.starts, start - self.longest)
         hi = bisect.bisect_right(self.starts, end)
         found = []
@@ -43,7 +43,7 @@ class _Timeline:
                 found.append((t, overlap))
         return found
 
-    def nearest(self, time: float) -> tuple[Turn | None, float]:
+    def nearest(self, time: float) -> tuple[Span | None, float]:
         best, gap = None, float("inf")
         i = bisect.bisect_left(self.starts, time)
         for t in self.turns[max(0, i - 50):i + 2]:
@@ -56,17 +56,17 @@ class _Timeline:
         return sum(o for t, o in self.overlapping(start, end) if t.speaker == speaker)
 
 
-def attribute(asr_segments: list[Segment], diarization: Diarization) -> list[Segment]:
-    words = [w for s in asr_segments for w in s.words]
+def attribute(phrases: list[Phrase], diarization: Diarization) -> list[Turn]:
+    words = [w for p in phrases for w in p.words]
     exclusive = _Timeline(diarization.exclusive)
-    everyone = _Timeline(diarization.turns)
+    everyone = _Timeline(diarization.spans)
     for w in words:
         w.speaker = _speaker_of(w, exclusive)
         w.overlap = len({t.speaker for t, _ in everyone.overlapping(w.start, w.end)}) > 1
     _fill_unassigned(words)
     _move_overlapped_boundaries(words, everyone)
     _smooth_islands(words, exclusive)
-    return _turns_from_words(words, sentence_ends=_sentence_ends(asr_segments))
+    return _turns_from_words(words, sentence_ends=_sentence_ends(phrases))
 
 
 def _speaker_of(word: Word, timeline: _Timeline) -> str | None:
@@ -154,21 +154,21 @@ def _runs(words: list[Word]) -> list[tuple[int, int]]:
     return runs
 
 
-def _sentence_ends(asr_segments: list[Segment]) -> set[int]:
+def _sentence_ends(phrases: list[Phrase]) -> set[int]:
     ends, count = set(), 0
-    for s in asr_segments:
-        count += len(s.words)
+    for p in phrases:
+        count += len(p.words)
         ends.add(count - 1)
     return ends
 
 
-def _turns_from_words(words: list[Word], sentence_ends: set[int]) -> list[Segment]:
-    turns: list[Segment] = []
+def _turns_from_words(words: list[Word], sentence_ends: set[int]) -> list[Turn]:
+    turns: list[Turn] = []
     current: list[Word] = []
 
     def close():
         if current:
-            turns.append(Segment(start=current[0].start, end=current[-1].end, speaker=current[0].speaker,
+            turns.append(Turn(start=current[0].start, end=current[-1].end, speaker=current[0].speaker,
                                  text=" ".join(w.word for w in current), words=list(current)))
             current.clear()
 

@@ -12,26 +12,15 @@ from pathlib import Path
 import av
 import numpy as np
 
-from .data import Audio
-from .errors import InputError
+from ..data import Audio
+from ..errors import InputError
+from ..system import available_memory
 
 SAMPLE_RATE = 16000
 # Peak memory of a run, beyond the models: the decoded waveform is held about three times over
 # at its peak (decoder pieces while joining, the ASR's and diarization's working copies).
 WAVEFORM_COPIES = 3
 MODELS_BYTES = 2.0e9  # the default ASR, diarization and summary models together, roughly
-
-
-def available_memory() -> int | None:
-    """MemAvailable from /proc/meminfo (Linux), in bytes; None where it cannot be read."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
 
 
 def check_memory(path: Path, seconds: float, available: int | None) -> None:

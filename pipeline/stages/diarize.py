@@ -25,9 +25,15 @@ with warnings.catch_warnings():
     from pyannote.core import Annotation
     from pyannote.pipeline.parameter import ParamDict, Uniform
 
-from .config import DiarizationConfig
-from .data import Audio, Diarization, Turn
+from ..config import Config, DiarizationConfig
+from ..data import Audio, Diarization, Span
 from .embedding import CamppEmbedder
+
+
+def settings(cfg: Config) -> dict:
+    """What a diarization depends on besides the recording: its stage-cache key."""
+    return cfg.diarization.model_dump(mode="json")
+
 
 # Agglomerative clustering holds every pair of (window, speaker) embeddings: O(n^2) memory. With
 # a window every second a 4-hour recording has ~43,000 of them (7.5 GB of distances), so long
@@ -121,8 +127,8 @@ class Diarizer:
         if out.speaker_embeddings is not None:
             embeddings = {label: out.speaker_embeddings[i].tolist() for i, label in enumerate(labels)
                           if np.any(out.speaker_embeddings[i])}
-        return Diarization(turns=_turns(out.speaker_diarization),
-                           exclusive=_turns(out.exclusive_speaker_diarization),
+        return Diarization(spans=_spans(out.speaker_diarization),
+                           exclusive=_spans(out.exclusive_speaker_diarization),
                            embeddings=embeddings)
 
 
@@ -135,6 +141,12 @@ def main_voice(diarization: Diarization) -> list[float] | None:
     return diarization.embeddings[ranked[0]] if ranked else None
 
 
-def _turns(annotation: Annotation) -> list[Turn]:
-    return [Turn(start=round(seg.start, 3), end=round(seg.end, 3), speaker=str(label))
+def single_speaker(duration: float) -> Diarization:
+    """What diarization is switched off (or has no speech to work on) gives: one voice throughout."""
+    spans = [Span(0.0, duration, "SPEAKER_00")] if duration > 0 else []
+    return Diarization(spans=spans, exclusive=list(spans))
+
+
+def _spans(annotation: Annotation) -> list[Span]:
+    return [Span(start=round(seg.start, 3), end=round(seg.end, 3), speaker=str(label))
             for seg, _, label in annotation.itertracks(yield_label=True)]

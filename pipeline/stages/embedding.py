@@ -102,8 +102,3 @@ class CamppEmbedder:
         emb = self._dense_norm(self._dense_linear(stats[:, :, None])[:, :, 0]).numpy()
         emb[total < MIN_POOL_FRAMES] = np.nan
         return emb
-
-    def embed(self, samples: np.ndarray) -> np.ndarray:
-        """One embedding for a whole clip (used for voice profiles)."""
-        features, _ = self.frame_features(samples)
-        return self.pool(features, np.ones((len(features), 1), dtype=np.float32))[0]

@@ -1,6 +1,7 @@
 """Speaker names, from the most to the least authoritative source.
 
-1. the user (`--speakers "Ann,Bob"` in order of first appearance, or `SPEAKER_00=Ann`),
+1. the user (`--speakers "Ann,Bob"` or `speakers.names` in config.yaml: in order of first
+   appearance, or `SPEAKER_00=Ann`),
 2. an enrolled voice profile that matches the speaker's voice (voices.py),
 3. self-introductions in the speaker's own words ("I'm Diane", "this is Sheila from Texas"),
 4. otherwise "Speaker 1", "Speaker 2", ... in reading order.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .data import Segment, Speaker
+from ..data import Speaker, Turn
 
 INTRODUCTION = re.compile(
     r"\b(?i:I'm|I am|my name is|my name's|this is|it's|call me)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
@@ -25,11 +26,11 @@ NOT_NAMES = {
 }
 
 
-def speaker_order(turns: list[Segment]) -> list[str]:
+def speaker_order(turns: list[Turn]) -> list[str]:
     return list(dict.fromkeys(t.speaker for t in turns))
 
 
-def introductions(turns: list[Segment]) -> dict[str, str]:
+def introductions(turns: list[Turn]) -> dict[str, str]:
     """Speaker id -> the name they give for themselves; names claimed by two speakers are dropped."""
     found: dict[str, str] = {}
     claimed: dict[str, set[str]] = {}
@@ -43,19 +44,19 @@ def introductions(turns: list[Segment]) -> dict[str, str]:
     return {spk: name for spk, name in found.items() if len(claimed[name]) == 1}
 
 
-def name_speakers(turns: list[Segment], user_names: list[str] | dict[str, str],
+def name_speakers(turns: list[Turn], user_names: list[str] | dict[str, str],
                   voice_names: dict[str, str] | None = None) -> list[Speaker]:
     order = speaker_order(turns)
     if isinstance(user_names, dict):
         given = {spk: name for spk, name in user_names.items() if spk in order}
     else:
         given = dict(zip(order, user_names))
-    sources = [(given, "cli"), (voice_names or {}, "voice"), (introductions(turns), "introduction")]
+    sources = [(given, "user"), (voice_names or {}, "voice"), (introductions(turns), "introduction")]
     speakers, taken = [], set()
     for i, spk in enumerate(order, 1):
         for names, source in sources:
             name = names.get(spk)
-            if name and (source == "cli" or (name not in taken and name not in given.values())):
+            if name and (source == "user" or (name not in taken and name not in given.values())):
                 break
         else:
             name, source = f"Speaker {i}", "default"

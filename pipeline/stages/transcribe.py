@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import AsrConfig
-from .data import Audio, Segment, Word, segment_from_dict
+from ..config import AsrConfig, Config
+from ..data import Audio, Phrase, Word
 
 # Whisper invents fluent text on silence and music; these are faster-whisper's own signals for
 # it. A segment that is both improbable and non-speech is dropped, and so is a segment that
@@ -19,15 +19,20 @@ WINDOW_SECONDS = 600  # long recordings are transcribed in windows of at most th
 CUT_SEARCH_SECONDS = 30
 
 
+def settings(cfg: Config) -> dict:
+    """What a transcription depends on besides the recording: its stage-cache key."""
+    return {**cfg.asr.model_dump(mode="json"), "path": str(cfg.models.paths.get(cfg.asr.model, ""))}
+
+
 @dataclass
 class AsrResult:
-    segments: list[Segment]
+    phrases: list[Phrase]
     language: str
     duration: float  # of the whole recording, not just its speech
 
     @classmethod
     def from_dict(cls, d: dict) -> "AsrResult":
-        return cls(segments=[segment_from_dict(s) for s in d["segments"]], language=d["language"],
+        return cls(phrases=[Phrase.from_dict(p) for p in d["phrases"]], language=d["language"],
                    duration=d["duration"])
 
 
@@ -46,7 +51,7 @@ class Transcriber:
         language = language or self.cfg.language
         if language and not self.model.model.is_multilingual and language != "en":
             language = "en"
-        kept: list[Segment] = []
+        kept: list[Phrase] = []
         for offset, piece in _windows(audio.samples, audio.sample_rate):
             # the first window decides the language; later ones keep it, so a long recording
             # is not split between languages by a quiet or noisy stretch
@@ -73,8 +78,8 @@ class Transcriber:
                               probability=round(w.probability, 4))
                          for w in (s.words or []) if w.word.strip()]
                 if words:
-                    kept.append(Segment(start=words[0].start, end=words[-1].end, text=text, words=words))
-        return AsrResult(segments=kept, language=language or "en", duration=round(audio.duration, 3))
+                    kept.append(Phrase(start=words[0].start, end=words[-1].end, text=text, words=words))
+        return AsrResult(phrases=kept, language=language or "en", duration=round(audio.duration, 3))
 
 
 def _windows(samples: np.ndarray, rate: int):

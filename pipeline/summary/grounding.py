@@ -7,19 +7,14 @@ and times are shown; otherwise (invented, paraphrased, spliced from two places) 
 
 from __future__ import annotations
 
-import re
 from difflib import SequenceMatcher
 
-from .data import Quote, Transcript
+from ..data import Quote, Transcript
+from ..text import normalise
 
 MIN_COVERAGE = 0.8  # share of the proposed quote's words found, in order, in one passage
 MAX_SPAN = 1.5  # that passage may be at most this much longer than the proposal
 MIN_WORDS = 5
-_TOKEN = re.compile(r"[\w']+")
-
-
-def normalise(text: str) -> list[str]:
-    return [t.lower().strip("'") for t in _TOKEN.findall(text)]
 
 
 def ground_quote(proposal: str, transcript: Transcript) -> Quote | None:

@@ -12,18 +12,20 @@ can run to max_tokens and leave invalid JSON (see the notes).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from pathlib import Path
 
 import llama_cpp
 
-from .config import SummaryConfig
-from .data import Highlight, Idea, Quote, Segment, Summary, Transcript
-from .errors import OffrecordError
-from .grounding import ground_quote, normalise
+from ..config import Config, SummaryConfig
+from ..data import Highlight, Idea, Quote, Summary, Transcript, Turn
+from ..errors import OffrecordError
+from ..text import clock, normalise
+from . import native
+from .grounding import ground_quote
 from .templates import Template
-from .writers import clock
 
 SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says. "
           "Refer to people by the names given in the transcript. Answer in JSON.")
@@ -33,6 +35,12 @@ REDUCE_RESERVED_TOKENS = 1200  # the reduce call's instructions and answer, besi
 MAX_LIST_ITEMS = 8
 
 
+def settings(cfg: Config, template: Template) -> dict:
+    """What a summary depends on besides the transcript: its stage-cache key."""
+    return {**cfg.summary.model_dump(mode="json"), "template": template.model_dump(),
+            "path": str(cfg.models.paths.get(cfg.summary.model, ""))}
+
+
 def _str(max_len: int, min_len: int = 0) -> dict:
     return {"type": "string", "maxLength": max_len, **({"minLength": min_len} if min_len else {})}
 
@@ -40,8 +48,18 @@ def _str(max_len: int, min_len: int = 0) -> dict:
 class Summarizer:
     def __init__(self, gguf_path: Path, cfg: SummaryConfig, threads: int):
         self.cfg = cfg
-        self.llm = llama_cpp.Llama(model_path=str(gguf_path), n_ctx=cfg.n_ctx, n_threads=threads,
-                         n_threads_batch=threads, seed=cfg.seed, verbose=False)
+        features, flags = native.this_machine()
+        if lacking := native.missing(features, flags):
+            raise OffrecordError(f"the installed llama.cpp uses instructions this CPU lacks ({', '.join(lacking)}): "
+                                 "it was built on another machine; rebuild it with `bash scripts/setup.sh`")
+        loading = contextlib.nullcontext()
+        if native.amx_kernels_would_run(features, flags):
+            log.warning("llama.cpp was built with AMX kernels, which crash on this CPU; loading without them "
+                        "(rebuild with `bash scripts/setup.sh` for full speed)")
+            loading = native.without_weight_repacking()
+        with loading:
+            self.llm = llama_cpp.Llama(model_path=str(gguf_path), n_ctx=cfg.n_ctx, n_threads=threads,
+                                       n_threads_batch=threads, seed=cfg.seed, verbose=False)
         self.usage = _new_usage()
 
     def _ask(self, prompt: str, schema: dict, max_tokens: int) -> dict:
@@ -56,11 +74,11 @@ class Summarizer:
         for key in ("prompt_tokens", "completion_tokens"):
             self.usage[key] += reply["usage"][key]
         # llama.cpp's own timings: prompt tokens actually evaluated (a cached prefix is not) and speed
-        perf = llama_cpp.llama_perf_context(self.llm._ctx.ctx)
+        perf = llama_cpp.llama_perf_context(self.llm.ctx)
         for key, counter in (("prompt_ms", "t_p_eval_ms"), ("prompt_evaluated", "n_p_eval"),
                              ("generate_ms", "t_eval_ms"), ("generated", "n_eval")):
             self.usage[key] += getattr(perf, counter)
-        llama_cpp.llama_perf_context_reset(self.llm._ctx.ctx)
+        llama_cpp.llama_perf_context_reset(self.llm.ctx)
         try:
             return _tidy(json.loads(reply["choices"][0]["message"]["content"]), schema)
         except json.JSONDecodeError:
@@ -69,7 +87,7 @@ class Summarizer:
     def _tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
 
-    def chunks(self, t: Transcript) -> list[list[Segment]]:
+    def chunks(self, t: Transcript) -> list[list[Turn]]:
         """Consecutive turns, each chunk under the token budget; smaller chunks for short
         recordings so there are several chapters, never more than the context allows."""
         sizes = [self._tokens(_line(t, s)) for s in t.segments]
@@ -259,17 +277,17 @@ class Summarizer:
         return sorted(quotes, key=lambda q: q.start)
 
 
-def _line(t: Transcript, seg: Segment) -> str:
+def _line(t: Transcript, seg: Turn) -> str:
     return f"[{clock(seg.start)}] {t.speaker_name(seg.speaker)}: {seg.text}"
 
 
-def _split_turn(seg: Segment, budget: int, size: int) -> list[Segment]:
+def _split_turn(seg: Turn, budget: int, size: int) -> list[Turn]:
     pieces = max(2, -(-size * 2 // budget))
     step = -(-len(seg.words) // pieces)
     out = []
     for i in range(0, len(seg.words), step):
         words = seg.words[i:i + step]
-        out.append(Segment(start=words[0].start, end=words[-1].end, speaker=seg.speaker,
+        out.append(Turn(start=words[0].start, end=words[-1].end, speaker=seg.speaker,
                            text=" ".join(w.word for w in words), words=words))
     return out
 

@@ -13,7 +13,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError
+from ..config import explain
+from ..errors import ConfigError
 
 BUILTIN = Path(__file__).resolve().parent / "templates"
 
@@ -55,5 +56,4 @@ def load_template(name_or_path: str) -> Template:
     try:
         return Template.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(f"'{'.'.join(str(p) for p in err['loc'])}': {err['msg']}" for err in e.errors())
-        raise ConfigError(f"{path}: {problems}") from None
+        raise ConfigError(explain(e, str(path))) from None

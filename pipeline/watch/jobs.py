@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..system import process_alive
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     key        TEXT PRIMARY KEY,   -- content sha256 ':' settings hash
@@ -49,18 +51,6 @@ class Job:
     attempts: int
     error: str | None
     out_dir: str | None
-
-
-def process_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class JobStore:

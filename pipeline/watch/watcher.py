@@ -16,12 +16,15 @@ import threading
 import time
 from pathlib import Path
 
-from .cache import StageCache, settings_hash
-from .config import Config
-from .errors import OffrecordError
+from ..config import Config
+from ..errors import OffrecordError
+from ..outputs.files import STATE_DIR
+from ..run.cache import StageCache, settings_hash
+from ..run.models import Models
+from ..run.process import output_settings, process_file
+from ..run.progress import Reporter
+from ..system import sha256_of
 from .jobs import Job, JobStore
-from .runner import STATE_DIR, Models, Reporter, process_file
-from .store import sha256_of
 
 # Names that copy tools and editors use for files still being written.
 UNFINISHED_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".swp", "~")
@@ -29,8 +32,7 @@ SAFETY_RESCAN_SECONDS = 60.0  # even with file events, look again now and then (
 
 
 def job_settings_hash(cfg: Config) -> str:
-    """What shapes the outputs; thread counts do not."""
-    return settings_hash(cfg.model_dump(mode="json", exclude={"threads"}))[:16]
+    return settings_hash(output_settings(cfg))[:16]
 
 
 class Watcher:

@@ -9,15 +9,15 @@ from urllib.parse import unquote
 
 import pytest
 
-from pipeline.data import Highlight, Idea, Quote, Segment, Speaker, Summary, Transcript, Word
-from pipeline.report import report_html
+from pipeline.data import Highlight, Idea, Quote, Speaker, Summary, Transcript, Turn, Word
+from pipeline.outputs.report import report_html
 
 
 def example(source: Path) -> tuple[Transcript, Summary]:
     def turn(speaker, start, text):
         words = [Word(start + i * 0.4, start + i * 0.4 + 0.3, w, 0.9, speaker, overlap=(w == "<yes>"))
                  for i, w in enumerate(text.split())]
-        return Segment(words[0].start, words[-1].end, text, words, speaker)
+        return Turn(words[0].start, words[-1].end, text, words, speaker)
 
     t = Transcript(str(source), 30.0, "en", {}, [Speaker("S0", "Diane"), Speaker("S1", "Sheila & <co>")],
                    [turn("S0", 6.4, "Hello. This is Diane in New Jersey."), turn("S1", 14.4, "And I'm Sheila <yes> from Texas.")])

@@ -15,11 +15,11 @@ import pytest
 import soundfile as sf
 import yaml
 from click.testing import CliRunner
+from conftest import FAST, ROOT
 
-from conftest import FAST
-from pipeline.audio import check_memory, decode
 from pipeline.cli import cli
 from pipeline.errors import InputError
+from pipeline.stages.decode import check_memory, decode
 
 
 def video_without_audio(path: Path) -> None:
@@ -173,7 +173,9 @@ def test_output_disk_full_or_read_only(tmp_path, shared, kind):
 
 
 def test_output_folder_deleted_mid_run_is_recreated(tmp_path, shared, fast_config):
-    from pipeline.runner import Models, Reporter, process_file
+    from pipeline.run.models import Models
+    from pipeline.run.process import process_file
+    from pipeline.run.progress import Reporter
     from pipeline.store import ModelStore
 
     out = tmp_path / "out"
@@ -193,9 +195,8 @@ def test_long_recording_is_held_once_in_memory(tmp_path, shared):
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
     long_wav = tmp_path / "long.wav"
-    subprocess.run([sys.executable, str(root / "scripts" / "make_long.py"), str(long_wav), "--minutes", "30"],
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long.py"), str(long_wav), "--minutes", "30"],
                    check=True, capture_output=True)
 
     def peak_kb(code: str) -> int:
@@ -204,12 +205,13 @@ def test_long_recording_is_held_once_in_memory(tmp_path, shared):
                              check=True, capture_output=True, text=True)
         return int(run.stdout.split()[-1])
 
-    baseline = peak_kb("import pipeline.audio")
-    decoded = peak_kb(f"from pipeline.audio import decode; a = decode({str(long_wav)!r}); assert a.duration > 1799")
+    baseline = peak_kb("import pipeline.stages.decode")
+    decoded = peak_kb(f"from pipeline.stages.decode import decode; a = decode({str(long_wav)!r}); assert a.duration > 1799")
     waveform_kb = 30 * 60 * 16000 * 4 / 1024
     assert decoded - baseline < 1.4 * waveform_kb, (baseline, decoded)
 
 
+@pytest.mark.slow
 def test_four_hour_recording_runs_in_bounded_memory(tmp_path, shared):
     """A 4-hour recording made by concatenation goes through transcription and diarization
     (the slowest test: about 16 minutes on 2 cores). Peak RSS is printed for the notes."""
@@ -217,9 +219,8 @@ def test_four_hour_recording_runs_in_bounded_memory(tmp_path, shared):
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
     long_wav = tmp_path / "four hours.wav"
-    subprocess.run([sys.executable, str(root / "scripts" / "make_long.py"), str(long_wav), "--minutes", "240"],
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long.py"), str(long_wav), "--minutes", "240"],
                    check=True, capture_output=True)
     config = tmp_path / "fast.yaml"
     config.write_text(yaml.safe_dump(FAST))
@@ -262,6 +263,7 @@ def test_unreadable_file_is_one_clear_line_and_the_next_file_completes(tmp_path,
     assert not (tmp_path / "out" / "locked").exists()
 
 
+@pytest.mark.slow
 def test_run_killed_mid_file_loses_nothing_and_resumes(tmp_path, shared):
     """SIGKILL once the first of transcription and diarization (they run side by side) has
     finished: no partial outputs, the input intact, and the rerun reuses the stored stage

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import FAST
-from pipeline.cache import StageCache
+
 from pipeline.config import load_config
-from pipeline.runner import Models, Reporter, process_file
+from pipeline.run.cache import StageCache
+from pipeline.run.models import Models
+from pipeline.run.process import process_file
+from pipeline.run.progress import Reporter
 from pipeline.store import ModelStore
 
 SETTINGS = {**FAST, "summary": {"enabled": False}}

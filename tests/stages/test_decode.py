@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.audio import SAMPLE_RATE, decode
 from pipeline.errors import InputError
+from pipeline.stages.decode import SAMPLE_RATE, decode
 
 FORMATS = [
     "formats/one-two-three/audio-mono-16-bit-44100Hz.wav",

@@ -4,10 +4,10 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
-from pipeline.audio import decode
 from pipeline.cli import cli
 from pipeline.errors import ConfigError
-from pipeline.voices import VoiceBook
+from pipeline.stages.decode import decode
+from pipeline.stages.voices import VoiceBook
 
 
 def test_match_is_one_to_one_and_respects_the_threshold(tmp_path):

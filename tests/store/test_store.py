@@ -6,7 +6,8 @@ import threading
 import pytest
 
 from pipeline.errors import ModelMissingError, OffrecordError
-from pipeline.store import ModelStore, sha256_of
+from pipeline.store import ModelStore
+from pipeline.system import sha256_of
 
 
 def test_manifest_lists_every_required_model_with_licence_and_checksums():

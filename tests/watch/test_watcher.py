@@ -11,12 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import FAST, ROOT
 
-from conftest import FAST
 from pipeline.cli import cli
-from pipeline.jobs import JobStore
+from pipeline.watch.jobs import JobStore
 
 TRANSCRIPT_FILES = {"transcript.json", "transcript.md", "transcript.txt", "transcript.srt", "transcript.vtt",
                     "speakers.rttm", "report.html"}
@@ -52,6 +53,7 @@ def copy_slowly(src: Path, dst: Path, pieces: int = 6, pause: float = 0.4) -> No
             time.sleep(pause)
 
 
+@pytest.mark.slow
 def test_watch_processes_each_recording_exactly_once_through_a_kill(tmp_path, shared):
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
@@ -131,7 +133,7 @@ def test_systemd_units_and_cron_line_are_well_formed():
     import configparser
     import re
 
-    root = Path(__file__).resolve().parent.parent / "scripts" / "systemd"
+    root = ROOT / "scripts" / "systemd"
     # systemd specifiers such as %h are not configparser interpolation
     service, timer = (configparser.ConfigParser(interpolation=None) for _ in range(2))
     service.read(root / "offrecord-watch.service")
@@ -148,11 +150,11 @@ def test_systemd_units_and_cron_line_are_well_formed():
 def test_systemd_units_pass_systemd_analyze(tmp_path):
     import shutil
 
-    import pytest
+
 
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed")
-    root = Path(__file__).resolve().parent.parent / "scripts" / "systemd"
+    root = ROOT / "scripts" / "systemd"
     offrecord = Path(sys.executable).parent / "offrecord"
     for name in ("offrecord-watch.service", "offrecord-watch.timer"):
         text = (root / name).read_text().replace("%h/offrecord/.venv/bin/offrecord", str(offrecord))

@@ -1,0 +1,67 @@
+"""What every command shares: the settings, the options that several commands take, how a
+message reaches the person at the terminal, and the one way an error is shown."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import Config, default_config_path, load_config
+from ..errors import OffrecordError
+from ..store import ModelStore
+
+log = logging.getLogger("offrecord")
+FORMATS = ["json", "md", "txt", "srt", "vtt", "rttm", "html"]
+
+
+class Context:
+    def __init__(self, verbose: int, quiet: bool):
+        self.verbose = verbose
+        self.quiet = quiet
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            click.echo(message, err=True)
+
+    def fail(self, message: str) -> None:
+        """One line on stderr for a failure that does not end the command (one file of many)."""
+        click.echo(f"offrecord: error: {message}", err=True)
+        if self.verbose:
+            log.exception("details")
+
+
+class Group(click.Group):
+    """Every command's OffrecordError ends as one line and the error's exit status; a traceback
+    only with -v."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OffrecordError as e:
+            click.echo(f"offrecord: error: {e}", err=True)
+            if ctx.find_object(Context) and ctx.find_object(Context).verbose:
+                log.exception("details")
+            sys.exit(e.exit_code)
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        import warnings
+        warnings.filterwarnings("ignore")  # library chatter (torchcodec, lightning) is not for users
+
+
+def settings(config_path, overrides: dict | None = None) -> Config:
+    return load_config(Path(config_path) if config_path else default_config_path(), overrides or {})
+
+
+def model_store(cfg: Config) -> ModelStore:
+    return ModelStore(cfg.models.store, cfg.models.paths)
+
+
+config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                             help="A config.yaml (default: ~/.config/offrecord/config.yaml if present).")

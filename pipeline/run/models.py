@@ -1,0 +1,64 @@
+"""The models, each loaded the first time a recording needs it and kept for every later one."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..config import Config
+from ..errors import ModelMissingError
+from ..store import ModelStore
+
+
+class Models:
+    def __init__(self, cfg: Config, store: ModelStore):
+        self.cfg = cfg
+        self.store = store
+        self._asr = self._diarizer = self._summarizer = None
+        cores = cfg.cpu_threads
+        self.side_by_side = cfg.parallel_stages and cfg.diarization.enabled and cores >= 2
+        # Speech recognition's threads are fixed when its model loads. Diarization sets its own
+        # per call: this share beside speech recognition, every core when it runs alone.
+        self.asr_threads = cores - cores // 2 if self.side_by_side else cores
+        self.diarize_threads_beside = max(1, cores // 2)
+
+    def _load(self, what: str, loader: Callable):
+        try:
+            return loader()
+        except ModelMissingError:
+            raise
+        except Exception as e:  # a damaged or incompatible model file
+            raise ModelMissingError(f"cannot load the {what} model ({e}); check it with `offrecord models verify`") from e
+
+    def close(self) -> None:
+        """Stop the summary model's process."""
+        if self._summarizer is not None:
+            self._summarizer.close()
+            self._summarizer = None
+
+    @property
+    def asr(self):
+        if self._asr is None:
+            from ..stages.transcribe import Transcriber
+            path = self.store.path(self.cfg.asr.model)
+            self._asr = self._load("speech recognition", lambda: Transcriber(path, self.cfg.asr, self.asr_threads))
+        return self._asr
+
+    @property
+    def diarizer(self):
+        if self._diarizer is None:
+            from ..stages.diarize import Diarizer
+            d = self.cfg.diarization
+            seg, emb = self.store.path(d.segmentation_model), self.store.path(d.embedding_model)
+            self._diarizer = self._load("diarization", lambda: Diarizer(seg, emb, d, self.cfg.cpu_threads))
+        return self._diarizer
+
+    @property
+    def summarizer(self):
+        """The summary model, in a process of its own (it starts, and loads, on first use)."""
+        if self._summarizer is None:
+            from ..summary.worker import SummaryWorker
+            gguf = self.store.file(self.cfg.summary.model, "model.gguf")
+            if not gguf.is_file():
+                raise ModelMissingError(f"model '{self.cfg.summary.model}': {gguf} is not a file")
+            self._summarizer = SummaryWorker(gguf, self.cfg.summary, self.cfg.cpu_threads)
+        return self._summarizer

@@ -1,0 +1,74 @@
+"""The llama.cpp library as it was built, held against this CPU.
+
+scripts/setup.sh compiles only instruction sets this CPU lists and never AMX. A llama-cpp-python
+built another way may not fit: a plain `pip install` compiles with -march=native, which on a
+Xeon with AMX turns on kernels that segfault on the first prompt (llama.cpp issue 20824); a
+library copied from another machine may use instructions this CPU lacks (SIGILL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+# llama.cpp's name for a compiled-in feature -> the /proc/cpuinfo flags it needs
+NEEDS = {
+    "SSE3": {"pni"}, "SSSE3": {"ssse3"}, "AVX": {"avx"}, "AVX2": {"avx2"}, "F16C": {"f16c"}, "FMA": {"fma"},
+    "BMI2": {"bmi2"}, "AVX_VNNI": {"avx_vnni"}, "AVX512": {"avx512f"}, "AVX512_VBMI": {"avx512vbmi"},
+    "AVX512_VNNI": {"avx512_vnni"}, "AVX512_BF16": {"avx512_bf16"}, "AMX_INT8": {"amx_int8"},
+}
+
+
+def compiled_features(system_info: str) -> set[str]:
+    """'CPU : AVX = 1 | AVX2 = 1 | ...' (llama_print_system_info) -> {'AVX', 'AVX2', ...}"""
+    return {name for name, value in re.findall(r"(\w+) = (\d+)", system_info) if value != "0"}
+
+
+def cpu_flags(cpuinfo: str) -> set[str]:
+    """The first 'flags' line of /proc/cpuinfo (x86); empty elsewhere."""
+    found = re.search(r"^flags\s*:(.*)$", cpuinfo, re.M)
+    return set(found[1].split()) if found else set()
+
+
+def missing(features: set[str], flags: set[str]) -> list[str]:
+    """Compiled-in instruction sets this CPU does not have (nothing is known without flags)."""
+    if not flags:
+        return []
+    return sorted(name for name in features if name in NEEDS and not NEEDS[name] <= flags)
+
+
+def amx_kernels_would_run(features: set[str], flags: set[str]) -> bool:
+    return "AMX_INT8" in features and "amx_int8" in flags
+
+
+@contextlib.contextmanager
+def without_weight_repacking():
+    """Load a model without ggml's extra buffer types, the weight repacking that feeds the AMX
+    kernels. llama-cpp-python has no argument for it, so its default model parameters are
+    changed while the model loads."""
+    import llama_cpp.llama_cpp as lib
+
+    default = lib.llama_model_default_params
+
+    def params():
+        p = default()
+        p.use_extra_bufts = False
+        return p
+
+    lib.llama_model_default_params = params
+    try:
+        yield
+    finally:
+        lib.llama_model_default_params = default
+
+
+def this_machine() -> tuple[set[str], set[str]]:
+    """(features compiled into the installed llama.cpp, this CPU's flags)"""
+    import llama_cpp
+
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = cpu_flags(f.read())
+    except OSError:
+        flags = set()
+    return compiled_features(llama_cpp.llama_print_system_info().decode()), flags

@@ -1,0 +1,146 @@
+"""The summary model in a process of its own.
+
+llama.cpp is native code: a segfault, an abort or the kernel's OOM killer there would take the
+whole run with it, the transcript included. So it runs in a child process that loads the model
+once and summarises every transcript it is sent. If the child dies, the caller gets a
+SummaryCrashed naming the signal (the transcript is already on disk by then), and the next
+recording starts a new child. The child ignores Ctrl-C: the parent decides when it stops, and
+it leaves no core dump (one would hold the transcript).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Callable
+
+from ..config import SummaryConfig
+from ..data import Summary, Transcript
+from ..errors import ModelMissingError, OffrecordError, SummaryCrashed
+from .templates import Template
+
+# Tests only: OFFRECORD_FAULT=summary:segv (or :abort, :error) makes the child fail in the way a
+# native crash would, at the moment the model would start on a transcript.
+FAULT = "OFFRECORD_FAULT"
+
+
+class SummaryWorker:
+    """Summarizer's interface (`summarize`, `usage`), served by a child process."""
+
+    def __init__(self, gguf: Path, cfg: SummaryConfig, threads: int):
+        self.gguf, self.cfg, self.threads = Path(gguf), cfg, threads
+        self.usage: dict = {}
+        self._proc: subprocess.Popen | None = None
+        self._conn: Connection | None = None
+
+    def _start(self) -> None:
+        ours, theirs = socket.socketpair()
+        args = [sys.executable, "-m", "pipeline.summary.worker", str(theirs.fileno()), str(self.gguf),
+                self.cfg.model_dump_json(), str(self.threads)]
+        self._proc = subprocess.Popen(args, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        theirs.close()
+        self._conn = Connection(ours.detach())
+        reply = self._receive()
+        if reply[0] == "error":
+            self.close()
+            raise ModelMissingError(f"cannot load the summary model ({reply[2]}); "
+                                    "check it with `offrecord models verify`")
+
+    def summarize(self, transcript: Transcript, template: Template,
+                  progress: Callable[[int, int], None] | None = None) -> Summary:
+        if self._proc is None or self._proc.poll() is not None:
+            self._start()
+        self._conn.send(("summarize", transcript.to_dict(), template.model_dump()))
+        while True:
+            reply = self._receive()
+            if reply[0] == "progress":
+                if progress:
+                    progress(*reply[1:])
+            elif reply[0] == "done":
+                self.usage = reply[2]
+                return Summary.from_dict(reply[1])
+            elif reply[1] == "offrecord":
+                raise OffrecordError(reply[2])
+            else:
+                raise OffrecordError(f"unexpected failure ({reply[2]})")
+
+    def _receive(self) -> tuple:
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError):
+            code = self._proc.wait()
+            self._proc = None
+            raise SummaryCrashed(-code if code < 0 else None, code) from None
+
+    def close(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            try:
+                self._conn.send(("stop",))
+                self._proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self._proc.kill()
+                self._proc.wait()
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+
+def _serve(conn: Connection, gguf: str, cfg: SummaryConfig, threads: int) -> None:
+    try:
+        from .summarize import Summarizer
+
+        summarizer = Summarizer(Path(gguf), cfg, threads)
+    except Exception as e:  # a damaged or incompatible model file
+        conn.send(("error", "load", str(e)))
+        return
+    conn.send(("ready",))
+    try:
+        while True:
+            try:
+                request = conn.recv()
+            except EOFError:  # the parent is gone
+                return
+            if request[0] == "stop":
+                return
+            _, transcript, template = request
+            try:
+                _fault()
+                summary = summarizer.summarize(Transcript.from_dict(transcript), Template.model_validate(template),
+                                               progress=lambda done, total: conn.send(("progress", done, total)))
+            except OffrecordError as e:
+                conn.send(("error", "offrecord", str(e)))
+            except Exception as e:
+                conn.send(("error", "unexpected", f"{type(e).__name__}: {e}"))
+            else:
+                conn.send(("done", summary.to_dict(), summarizer.usage))
+    finally:
+        summarizer.llm.close()
+
+
+def _fault() -> None:
+    fault = os.environ.get(FAULT, "")
+    if fault == "summary:segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif fault == "summary:abort":
+        os.abort()
+    elif fault == "summary:error":
+        raise RuntimeError("injected failure")
+
+
+def main(argv: list[str]) -> None:
+    import resource
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    fd, gguf, cfg, threads = argv
+    _serve(Connection(int(fd)), gguf, SummaryConfig.model_validate(json.loads(cfg)), int(threads))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,45 @@
+"""The llama.cpp library as installed, against this CPU: no AMX kernels (they segfault on CPUs
+that have AMX, llama.cpp issue 20824), no instruction set this CPU lacks."""
+
+from __future__ import annotations
+
+import llama_cpp
+
+from pipeline.config import load_config
+from pipeline.run.models import Models
+from pipeline.store import ModelStore
+from pipeline.summary import native
+
+SAPPHIRE_RAPIDS = "flags\t\t: fpu pni ssse3 sse4_2 avx avx2 fma f16c bmi2 avx512f avx512_vnni amx_bf16 amx_tile amx_int8\n"
+NATIVE_ON_IT = "CPU : SSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | AVX512 = 1 | AVX512_VNNI = 1 | AMX_INT8 = 1 |"
+
+
+def test_installed_library_has_no_amx_kernels_and_fits_this_cpu():
+    info = llama_cpp.llama_print_system_info().decode()
+    print(info)  # in the test log, for the record
+    features, flags = native.this_machine()
+    assert "AVX2" in features or not flags, info  # the build is not the bare minimum on x86
+    assert not any(name.startswith("AMX") for name in features), info
+    assert native.missing(features, flags) == [], info
+
+
+def test_a_native_build_on_an_amx_cpu_is_recognised():
+    features, flags = native.compiled_features(NATIVE_ON_IT), native.cpu_flags(SAPPHIRE_RAPIDS)
+    assert native.amx_kernels_would_run(features, flags)
+    assert native.missing(features, flags) == []
+    laptop = native.cpu_flags("flags : fpu pni ssse3 sse4_2 avx avx2 fma f16c bmi2\n")
+    assert not native.amx_kernels_would_run(features, laptop)
+    assert native.missing(features, laptop) == ["AMX_INT8", "AVX512", "AVX512_VNNI"]
+
+
+def test_a_model_loads_and_answers_without_weight_repacking():
+    cfg = load_config(None, {})
+    gguf = Models(cfg, ModelStore()).store.file("qwen2.5-coder-0.5b-instruct", "model.gguf")
+    with native.without_weight_repacking():
+        llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=256, n_threads=2, verbose=False)
+    try:
+        assert llm.model_params.use_extra_bufts is False
+        assert llama_cpp.llama_model_default_params().use_extra_bufts is True  # restored afterwards
+        assert llm.create_completion("The capital of France is", max_tokens=3, temperature=0)["choices"][0]["text"]
+    finally:
+        llm.close()
