@@ -124,6 +124,15 @@ class Transcript:
 
 
 @dataclass
+class Evidence:
+    """A passage of the transcript that a summary's claim was checked against."""
+
+    start: float
+    end: float
+    speaker: str  # the speaker's display name
+
+
+@dataclass
 class Idea:
     title: str
     text: str

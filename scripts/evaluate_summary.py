@@ -1,16 +1,24 @@
 #!/usr/bin/env python
-"""How good and how grounded a summary is.
+"""How good, how faithful and how costly a summary is, ours beside the one-call baseline.
 
-    .venv/bin/python scripts/evaluate_summary.py TRANSCRIPT_JSON [--template meeting] [--llm-model NAME]
-    .venv/bin/python scripts/evaluate_summary.py --ami-es2011a [--template meeting]
+    .venv/bin/python scripts/evaluate_summary.py --ami a b c d out/sample/transcript.json clip/transcript.json \
+        [--baseline] [--template T] [--ami-template meeting] [--llm-model NAME] [--json report.json] [--out-dir DIR]
 
-Prints: quote verbatim rate (shown quotes that occur word for word in a turn of the speaker they
-are attributed to), quotes proposed by the model and kept, highlight grounding rate (highlights
-stamped at the first word of the passage they title), section completeness, tokens in/out,
-prompt and generation tokens per second, wall time. For --ami-es2011a (the 18-minute AMI
-meeting, speaker-attributed human transcript from QMSum) also ROUGE-1/2/L F1 against the
-official human abstract, which of the abstract's three assignments the action items carry, and
-which of the five features the abstract says the group suggested appear in the template's sections.
+Inputs: transcript.json files (from a real `offrecord run`), and with --ami the four AMI ES2011
+meetings as speaker-attributed human transcripts from QMSum (times spread by word count).
+
+Per summary it prints: claims (overview sentences, at-a-glance bullets, ideas, highlights, the
+one-line "about" and template list items), claims the transcript does not support and claims
+that name the wrong speaker (both by pipeline/summary/verify.py, the product's own checker),
+near-duplicate items (title included), quote verbatim-and-speaker rate and highlight grounding,
+ROUGE-1/2/L F1 of overview + bullets + ideas against the human references (ES2011a: the
+official AMI abstract; ES2011a-d: QMSum's answer to "Summarize the whole meeting."), wall
+seconds of the summary alone (model loading excluded) and llama.cpp's token counts.
+
+--baseline also runs the simplest peer design on every input: the whole transcript in one
+prompt, 32k context, the same model, free text ("Summarize the whole meeting in one paragraph of
+about 100-150 words, naming who said what."), scored the same way (its sentences are its claims).
+--out-dir keeps every summary and every claim with its verdict, for reading them.
 """
 
 from __future__ import annotations
@@ -23,14 +31,17 @@ import time
 from pathlib import Path
 
 from pipeline.config import load_config
-from pipeline.data import Speaker, Summary, Transcript, Turn, Word
+from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.metrics import rouge
 from pipeline.run.models import Models
 from pipeline.store import ModelStore
 from pipeline.summary.templates import load_template
+from pipeline.summary.verify import Checker, near_duplicate, sentences
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
-AMI_SECONDS = 1113.8  # the meeting's length (its speaker turns end there)
+ES2011A_SECONDS = 1113.8  # the meeting's length (its speaker turns end there); b-d have no times here
+BASELINE_PROMPT = "Summarize the whole meeting in one paragraph of about 100-150 words, naming who said what."
+BASELINE_MAX_TOKENS = 600  # three times the paragraph asked for: room to finish, a bound if it loops
 # The abstract's closing sentence: who was told to research what.
 AMI_ASSIGNMENTS = [("Industrial Designer", r"design|component"), ("User Interface", r"technical|function"),
                    ("Marketing", r"user|requirement|market")]
@@ -40,18 +51,27 @@ AMI_SUGGESTIONS = {"locator": r"locat|find|lost", "screen": r"screen",
                    "water-resistant": r"water", "clip": r"\bclip"}
 
 
-def ami_transcript() -> Transcript:
-    """QMSum's human transcript of ES2011a, with times spread over the meeting by word count
-    (QMSum has no times; the summary's grounding only needs them monotonic and consistent)."""
-    turns = json.loads((AMI / "qmsum-ES2011a.json").read_text())["meeting_transcripts"]
+def _qmsum(letter: str) -> dict:
+    return json.loads((AMI / f"qmsum-ES2011{letter}.json").read_text())
+
+
+def _cleaned_turns(letter: str) -> list[tuple[str, list[str]]]:
     cleaned = []
-    for turn in turns:
+    for turn in _qmsum(letter)["meeting_transcripts"]:
         text = re.sub(r"\{\w+\}", " ", turn["content"])  # {vocalsound}, {disfmarker}
         text = re.sub(r"\s+([.,?!'])", r"\1", text)
         text = re.sub(r"\s+", " ", text).strip()
         if text:
             cleaned.append((turn["speaker"], text.split()))
-    per_word = AMI_SECONDS / sum(len(words) for _, words in cleaned)
+    return cleaned
+
+
+def ami_transcript(letter: str = "a") -> Transcript:
+    """QMSum's human transcript of ES2011{letter}. QMSum has no times: words are spread at
+    ES2011a's pace (its length is known), so b-d last as long as their words take at that pace;
+    grounding only needs times monotonic and consistent."""
+    per_word = ES2011A_SECONDS / sum(len(words) for _, words in _cleaned_turns("a"))
+    cleaned = _cleaned_turns(letter)
     speakers = list(dict.fromkeys(s for s, _ in cleaned))
     ids = {name: f"SPEAKER_{i:02d}" for i, name in enumerate(speakers)}
     segments, now = [], 0.0
@@ -62,73 +82,218 @@ def ami_transcript() -> Transcript:
                            speaker=ids[speaker]))
             now += per_word
         segments.append(Turn(start=ws[0].start, end=ws[-1].end, text=" ".join(words), words=ws, speaker=ids[speaker]))
-    return Transcript(source=str(AMI / "ES2011a.wav"), duration=AMI_SECONDS, language="en",
+    return Transcript(source=str(AMI / f"ES2011{letter}.wav"), duration=round(now, 1), language="en",
                       models={"asr": "human (QMSum)"}, speakers=[Speaker(ids[n], n, "reference") for n in speakers],
                       segments=segments)
 
 
-def grounding(summary: Summary, t: Transcript) -> dict:
-    names = {s.id: s.name for s in t.speakers}
-    verbatim = sum(any(names[seg.speaker] == q.speaker and q.text in " ".join(w.word for w in seg.words)
-                       and seg.start <= q.start < q.end <= seg.end for seg in t.segments) for q in summary.quotes)
+def references(name: str) -> dict[str, str]:
+    match = re.fullmatch(r"ES2011([a-d])", name)
+    if not match:
+        return {}
+    refs = {"qmsum": _qmsum(match[1])["general_query_list"][0]["answer"]}
+    if match[1] == "a":
+        refs["abstract"] = (AMI / "ami-abstract-ES2011a.txt").read_text()
+    return refs
+
+
+def _text(item) -> str:
+    """A summary item as text, whether summary.json has it as a string or as {"text", "evidence"}."""
+    return item if isinstance(item, str) else item.get("text", "")
+
+
+def _overview(s: dict) -> list[str]:
+    return sentences(s["overview"]) if isinstance(s["overview"], str) else [_text(c) for c in s["overview"]]
+
+
+def claims(s: dict) -> list[dict]:
+    """Every sentence the summary asserts, with the section it is in (and an action's owner)."""
+    out = [{"section": "overview", "text": x} for x in _overview(s)]
+    if s.get("about"):
+        out.insert(0, {"section": "about", "text": _text(s["about"])})
+    out += [{"section": "at_a_glance", "text": _text(b)} for b in s.get("at_a_glance", [])]
+    out += [{"section": "ideas", "text": f"{i['title']}. {i['text']}"} for i in s.get("ideas", [])]
+    out += [{"section": "highlights", "text": h["text"]} for h in s.get("highlights", [])]
+    for sec in s.get("sections", []):
+        values = sec["value"] if isinstance(sec["value"], list) else sentences(sec["value"])
+        for v in values:
+            if isinstance(v, dict) and "task" in v:
+                owner = None if v["owner"] == "unassigned" else v["owner"]
+                out.append({"section": sec["name"], "text": v["task"], "owner": owner})
+            else:
+                out.append({"section": sec["name"], "text": _text(v)})
+    return [c for c in out if c["text"].strip()]
+
+
+def faithfulness(items: list[dict], checker: Checker) -> dict:
+    for c in items:
+        v = checker.check(c["text"], c.get("owner"))
+        c.update(supported=v.supported or v.corrected, support=round(v.support, 2),
+                 wrong_speaker=bool(v.wrong_names) or v.corrected, names=checker.mentioned(c["text"]),
+                 evidence=[[e.start, e.end, e.speaker] for e in v.evidence])
+    texts = [c["text"] for c in items]
+    duplicates = [c for i, c in enumerate(items) if any(near_duplicate(c["text"], texts[j]) for j in range(i))]
+    for c in duplicates:
+        c["duplicate"] = True
+    unsupported = sum(not c["supported"] for c in items)
+    return {"claims": len(items), "unsupported": unsupported,
+            "unsupported_rate": round(unsupported / len(items), 3) if items else None,
+            "wrong_speaker": sum(c["wrong_speaker"] for c in items), "duplicates": len(duplicates)}
+
+
+def grounding(s: dict, t: Transcript) -> dict:
+    names = {sp.id: sp.name for sp in t.speakers}
+    verbatim = sum(any(names[seg.speaker] == q["speaker"] and q["text"] in " ".join(w.word for w in seg.words)
+                       and seg.start <= q["start"] < q["end"] <= seg.end for seg in t.segments) for q in s["quotes"])
     starts = {w.start for seg in t.segments for w in seg.words}
-    grounded = sum(h.start in starts for h in summary.highlights)
-    values = {name: getattr(summary, name) for name in ("title", "overview", "at_a_glance", "ideas", "quotes", "highlights")}
-    values.update({section["name"]: section["value"] for section in summary.sections})
-    present = [name for name, value in values.items() if value]
-    expected = list(values)
-    return {"quotes_shown": len(summary.quotes),
-            "quote_verbatim_and_speaker_rate": verbatim / len(summary.quotes) if summary.quotes else None,
-            "highlights": len(summary.highlights),
-            "highlight_grounding_rate": grounded / len(summary.highlights) if summary.highlights else None,
-            "sections_present": f"{len(present)}/{len(expected)}",
-            "missing_sections": sorted(set(expected) - set(present))}
+    grounded = sum(h["start"] in starts for h in s["highlights"])
+    return {"quotes": len(s["quotes"]),
+            "quote_verbatim_speaker_rate": round(verbatim / len(s["quotes"]), 3) if s["quotes"] else None,
+            "highlights": len(s["highlights"]),
+            "highlight_grounding_rate": round(grounded / len(s["highlights"]), 3) if s["highlights"] else None}
+
+
+def scored_text(s: dict) -> str:
+    """What ROUGE reads: overview, at-a-glance bullets and ideas (the issue's comparison)."""
+    return " ".join([*_overview(s), *(_text(b) for b in s.get("at_a_glance", [])),
+                     *(f"{i['title']}. {i['text']}" for i in s.get("ideas", []))])
+
+
+def quality(name: str, text: str) -> dict:
+    out = {}
+    for ref_name, ref in references(name).items():
+        out.update({f"{k}_{ref_name}": round(v, 3) for k, v in rouge(ref, text).items()})
+    return out
+
+
+def ami_sections(s: dict) -> dict:
+    actions = next((sec["value"] for sec in s.get("sections", []) if sec["name"] == "action_items"), [])
+    found = [owner for owner, topic in AMI_ASSIGNMENTS
+             if any(a["owner"] == owner and re.search(topic, a["task"], re.I) for a in actions)]
+    written = " ".join(json.dumps(sec["value"]) for sec in s.get("sections", []))
+    wanted = [name for name, pattern in AMI_SUGGESTIONS.items() if re.search(pattern, written, re.I)]
+    return {"abstract_assignments_found": f"{len(found)}/{len(AMI_ASSIGNMENTS)}",
+            "abstract_suggestions_in_sections": f"{len(wanted)}/{len(AMI_SUGGESTIONS)}"}
+
+
+def run_ours(inputs, cfg_for, out_dir) -> dict:
+    rows = {}
+    models = None
+    for name, t, template in inputs:
+        cfg = cfg_for(template)
+        if models is None or models.cfg.summary != cfg.summary:
+            if models:
+                models.close()
+            models = Models(cfg, ModelStore(cfg.models.store, cfg.models.paths))
+            # load the model before the clock starts: its loading is not the summary's cost
+            models.summarizer.summarize(Transcript("warm-up", 0.0, "en", {}, [], []), load_template(template))
+        started = time.perf_counter()
+        summary = models.summarizer.summarize(t, load_template(template)).to_dict()
+        wall = time.perf_counter() - started
+        usage = models.summarizer.usage
+        items = claims(summary)
+        rows[name] = {"template": template, "wall_s": round(wall, 1), **faithfulness(items, Checker(t)),
+                      **grounding(summary, t), **quality(name, scored_text(summary)),
+                      "prompt_tokens": usage["prompt_tokens"], "prompt_evaluated": usage["prompt_evaluated"],
+                      "completion_tokens": usage["completion_tokens"],
+                      "prompt_tok_s": round(usage["prompt_evaluated"] / max(usage["prompt_ms"], 1) * 1000, 1),
+                      "gen_tok_s": round(usage["generated"] / max(usage["generate_ms"], 1) * 1000, 1),
+                      **({} if name != "ES2011a" else ami_sections(summary))}
+        _keep(out_dir, f"{name}.ours", summary, items)
+        print(f"ours {name}: {json.dumps(rows[name])}", file=sys.stderr, flush=True)
+    if models:
+        models.close()
+    return rows
+
+
+def run_baseline(inputs, cfg, out_dir) -> dict:
+    import llama_cpp  # after pipeline, which sets OMP_WAIT_POLICY before OpenMP starts
+
+    gguf = ModelStore(cfg.models.store, cfg.models.paths).file(cfg.summary.model, "model.gguf")
+    llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=32768, n_threads=cfg.cpu_threads,
+                          n_threads_batch=cfg.cpu_threads, seed=cfg.summary.seed, verbose=False)
+    rows = {}
+    try:
+        for name, t, _ in inputs:
+            lines = "\n".join(f"{t.speaker_name(seg.speaker)}: {seg.text}" for seg in t.segments)
+            llm.reset()  # no help from the previous input's evaluated prompt
+            llama_cpp.llama_perf_context_reset(llm.ctx)
+            started = time.perf_counter()
+            reply = llm.create_chat_completion(
+                messages=[{"role": "system", "content": "You summarise recorded conversations faithfully."},
+                          {"role": "user", "content": f"Transcript:\n\n{lines}\n\n{BASELINE_PROMPT}"}],
+                temperature=cfg.summary.temperature, seed=cfg.summary.seed, max_tokens=BASELINE_MAX_TOKENS)
+            wall = time.perf_counter() - started
+            perf = llama_cpp.llama_perf_context(llm.ctx)
+            text = reply["choices"][0]["message"]["content"].strip()
+            summary = {"title": "", "overview": text, "quotes": [], "highlights": []}
+            items = claims(summary)
+            rows[name] = {"wall_s": round(wall, 1), **faithfulness(items, Checker(t)), **quality(name, text),
+                          "prompt_tokens": reply["usage"]["prompt_tokens"], "prompt_evaluated": perf.n_p_eval,
+                          "completion_tokens": reply["usage"]["completion_tokens"],
+                          "prompt_tok_s": round(perf.n_p_eval / max(perf.t_p_eval_ms, 1) * 1000, 1),
+                          "gen_tok_s": round(perf.n_eval / max(perf.t_eval_ms, 1) * 1000, 1)}
+            _keep(out_dir, f"{name}.baseline", summary, items)
+            print(f"baseline {name}: {json.dumps(rows[name])}", file=sys.stderr, flush=True)
+    finally:
+        llm.close()
+    return rows
+
+
+def _keep(out_dir: Path | None, stem: str, summary: dict, items: list[dict]) -> None:
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / f"{stem}.summary.json").write_text(json.dumps(summary, indent=1, ensure_ascii=False))
+        (out_dir / f"{stem}.claims.json").write_text(json.dumps(items, indent=1, ensure_ascii=False))
+
+
+def table(results: dict) -> str:
+    names = list(dict.fromkeys(n for rows in results.values() for n in rows))
+    keys = list(dict.fromkeys(k for rows in results.values() for row in rows.values() for k in row))
+    head = ["metric"] + [f"{n} {who}" for n in names for who in results if n in results[who]]
+    lines = [" | ".join(head)]
+    for k in keys:
+        lines.append(" | ".join([k] + [str(results[who][n].get(k, "")) for n in names for who in results
+                                       if n in results[who]]))
+    for who, rows in results.items():
+        meetings = [r for n, r in rows.items() if n.startswith("ES2011")]
+        if meetings:
+            for k in ("rouge1_qmsum", "wall_s", "unsupported_rate"):
+                values = [r[k] for r in meetings if r.get(k) is not None]
+                lines.append(f"mean {k} over {len(values)} meetings, {who}: {sum(values) / max(len(values), 1):.3f}")
+    return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("transcript", nargs="?", type=Path)
-    parser.add_argument("--ami-es2011a", action="store_true")
-    parser.add_argument("--template", default=None)
+    parser.add_argument("transcripts", nargs="*", type=Path)
+    parser.add_argument("--ami", nargs="*", default=[], choices=list("abcd"), help="AMI ES2011 meetings to add")
+    parser.add_argument("--template", default=None, help="for the transcript files (default: the config's)")
+    parser.add_argument("--ami-template", default="meeting")
     parser.add_argument("--llm-model", default=None)
+    parser.add_argument("--baseline", action="store_true", help="also run the one-call baseline")
+    parser.add_argument("--no-ours", action="store_true", help="only the baseline")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--out", type=Path, help="also write the summary.json here")
+    parser.add_argument("--out-dir", type=Path)
     args = parser.parse_args()
-    if args.ami_es2011a == bool(args.transcript):
-        parser.error("give a transcript.json or --ami-es2011a")
-    t = ami_transcript() if args.ami_es2011a else Transcript.from_dict(json.loads(args.transcript.read_text()))
-    overrides = {"summary": {k: v for k, v in (("model", args.llm_model), ("template", args.template)) if v}}
-    cfg = load_config(None, overrides)
-    models = Models(cfg, ModelStore(cfg.models.store, cfg.models.paths))
-    summarizer = models.summarizer
-    started = time.perf_counter()
-    summary = summarizer.summarize(t, load_template(cfg.summary.template))
-    wall = time.perf_counter() - started
-    usage = summarizer.usage
-    models.close()
-    report = {"model": cfg.summary.model, "template": cfg.summary.template, "wall_seconds": round(wall, 1),
-              **grounding(summary, t),
-              "quotes_proposed": usage["quotes_proposed"], "quotes_kept": usage["quotes_kept"],
-              "prompt_tokens": usage["prompt_tokens"], "completion_tokens": usage["completion_tokens"],
-              "prompt_tokens_per_s": round(usage["prompt_evaluated"] / max(usage["prompt_ms"], 1) * 1000, 1),
-              "generation_tokens_per_s": round(usage["generated"] / max(usage["generate_ms"], 1) * 1000, 1)}
-    if args.ami_es2011a:
-        abstract = (AMI / "ami-abstract-ES2011a.txt").read_text()
-        written = " ".join([summary.overview, *summary.at_a_glance, *(f"{i.title}. {i.text}" for i in summary.ideas)])
-        report.update({k: round(v, 3) for k, v in rouge(abstract, written).items()})
-        actions = next((sec["value"] for sec in summary.sections if sec["name"] == "action_items"), [])
-        found = [owner for owner, topic in AMI_ASSIGNMENTS
-                 if any(a["owner"] == owner and re.search(topic, a["task"], re.I) for a in actions)]
-        report["abstract_assignments_found"] = f"{len(found)}/{len(AMI_ASSIGNMENTS)} {found}"
-        sections = " ".join(json.dumps(sec["value"]) for sec in summary.sections)
-        wanted = [name for name, pattern in AMI_SUGGESTIONS.items() if re.search(pattern, sections, re.I)]
-        report["abstract_suggestions_in_sections"] = f"{len(wanted)}/{len(AMI_SUGGESTIONS)} {wanted}"
-    for key, value in report.items():
-        print(f"{key:<34} {value}")
+    base = load_config(None, {"summary": {"model": args.llm_model}} if args.llm_model else {})
+    inputs = [(f"ES2011{x}", ami_transcript(x), args.ami_template) for x in args.ami]
+    inputs += [(p.parent.name, Transcript.from_dict(json.loads(p.read_text())), args.template or base.summary.template)
+               for p in args.transcripts]
+    if not inputs:
+        parser.error("give transcript.json files or --ami")
+
+    def cfg_for(template: str):
+        return load_config(None, {"summary": {k: v for k, v in (("model", args.llm_model), ("template", template)) if v}})
+
+    results = {}
+    if not args.no_ours:
+        results["ours"] = run_ours(inputs, cfg_for, args.out_dir)
+    if args.baseline or args.no_ours:
+        results["baseline"] = run_baseline(inputs, base, args.out_dir)
+    print(table(results))
     if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
-    if args.out:
-        args.out.write_text(json.dumps(summary.to_dict(), indent=1, ensure_ascii=False))
+        args.json.write_text(json.dumps(results, indent=1))
     return 0
 
 
