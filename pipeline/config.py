@@ -64,8 +64,10 @@ class SummaryConfig(_Section):
     model: str = "qwen2.5-coder-1.5b-instruct"
     # podcast, meeting, lecture, interview, or the path of your own template .yaml
     template: str = "podcast"
-    n_ctx: int = Field(8192, ge=2048, le=131072)
-    max_chunk_tokens: int = Field(2500, ge=200)
+    n_ctx: int = Field(32768, ge=4096, le=131072)
+    max_chunk_tokens: int = Field(30000, ge=1000)
+    # the context's memory: q8_0 is half of f16 (0.45 against 0.9 GB at 32k for the 1.5B model)
+    kv_cache: Literal["f16", "q8_0"] = "q8_0"
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     seed: int = 0
 

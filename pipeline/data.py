@@ -131,11 +131,29 @@ class Evidence:
     end: float
     speaker: str  # the speaker's display name
 
+    @classmethod
+    def many(cls, items) -> list["Evidence"]:
+        return [cls(**e) for e in items or []]
+
+
+@dataclass
+class Claim:
+    """A sentence of the summary, and where the transcript says it."""
+
+    text: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d) -> "Claim":
+        # a bare string: a summary.json written before claims carried their evidence
+        return cls(d) if isinstance(d, str) else cls(d["text"], Evidence.many(d.get("evidence")))
+
 
 @dataclass
 class Idea:
     title: str
     text: str
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -150,26 +168,38 @@ class Quote:
 class Highlight:
     start: float
     text: str
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
 class Summary:
     title: str
-    overview: str
-    at_a_glance: list[str]
+    overview: list[Claim]  # its sentences
+    at_a_glance: list[Claim]
     ideas: list[Idea]
     quotes: list[Quote]
     highlights: list[Highlight]
     template: str = "podcast"
-    # the template's extra sections, in its order: {"name", "title", "kind", "value"}
+    # the template's extra sections, in its order: {"name", "title", "kind", "value", "evidence"};
+    # a list's items are {"text", "evidence"}, an action's {"owner", "task", "due", "evidence"}
     sections: list[dict] = field(default_factory=list)
+    about: Claim | None = None  # what the recording is really about, in one line
+
+    @property
+    def overview_text(self) -> str:
+        return " ".join(c.text for c in self.overview)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Summary":
-        return cls(title=d["title"], overview=d["overview"], at_a_glance=list(d["at_a_glance"]),
-                   ideas=[Idea(**i) for i in d["ideas"]], quotes=[Quote(**q) for q in d["quotes"]],
-                   highlights=[Highlight(**h) for h in d["highlights"]], template=d.get("template", "podcast"),
-                   sections=d.get("sections", []))
+        overview = d["overview"]
+        return cls(title=d["title"],
+                   overview=[Claim(overview)] if isinstance(overview, str) else [Claim.from_dict(c) for c in overview],
+                   at_a_glance=[Claim.from_dict(b) for b in d["at_a_glance"]],
+                   ideas=[Idea(i["title"], i["text"], Evidence.many(i.get("evidence"))) for i in d["ideas"]],
+                   quotes=[Quote(**q) for q in d["quotes"]],
+                   highlights=[Highlight(h["start"], h["text"], Evidence.many(h.get("evidence"))) for h in d["highlights"]],
+                   template=d.get("template", "podcast"), sections=d.get("sections", []),
+                   about=Claim.from_dict(d["about"]) if d.get("about") else None)

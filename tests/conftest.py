@@ -4,11 +4,14 @@ from ../shared/data (skipped, with a reason, when that folder is not beside the 
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
 
 from pipeline.config import load_config
+from pipeline.data import Speaker, Transcript, Turn, Word
+from pipeline.summary.verify import content_stems
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -20,6 +23,54 @@ FAST = {"asr": {"model": "whisper-tiny.en"}, "summary": {"model": "qwen2.5-coder
 def pyannote_sample(name: str) -> Path:
     spec = importlib.util.find_spec("pyannote.audio")
     return Path(list(spec.submodule_search_locations)[0]) / "sample" / name
+
+
+def sample_reference() -> Transcript:
+    """pyannote's human transcript of sample.wav (sample.stm): its words spread over each line's time."""
+    turns = []
+    for line in pyannote_sample("sample.stm").read_text().splitlines():
+        _, _, who, start, end, *words = line.split()
+        step = (float(end) - float(start)) / len(words)
+        ws = [Word(float(start) + i * step, float(start) + (i + 1) * step, w, 1.0, who) for i, w in enumerate(words)]
+        turns.append(Turn(ws[0].start, ws[-1].end, " ".join(words), ws, who))
+    return Transcript("sample.wav", 30.0, "en", {}, [Speaker("Diane", "Diane"), Speaker("Sheila", "Sheila")], turns)
+
+
+def claims(s: dict) -> list[dict]:
+    """Every sentence the summary asserts, each {"text", "evidence", ...}."""
+    items = ([s["about"]] if s["about"] else []) + s["overview"] + s["at_a_glance"] + s["ideas"] + s["highlights"]
+    for section in s["sections"]:
+        if isinstance(section["value"], list):
+            items += [{**v, "text": v.get("text", v.get("task"))} for v in section["value"]]
+        elif section["value"]:
+            items.append({"text": section["value"], "evidence": section["evidence"]})
+    return items
+
+
+def check_summary(s: dict, t: dict) -> list[dict]:
+    """Every claim's evidence lies in the transcript, names the speaker who said those words, and
+    holds most of the claim's content words; quotes are the transcript's own words."""
+    assert set(s) == {"title", "about", "overview", "at_a_glance", "ideas", "quotes", "highlights", "template", "sections"}
+    assert isinstance(s["title"], str) and s["title"].strip()
+    names = {sp["id"]: sp["name"] for sp in t["speakers"]}
+    found = claims(s)
+    for claim in found:
+        assert claim["text"].strip() and claim["evidence"], claim
+        said = []
+        for e in claim["evidence"]:
+            turns = [seg for seg in t["segments"] if seg["start"] <= e["start"] <= e["end"] <= seg["end"]]
+            assert turns and names[turns[0]["speaker"]] == e["speaker"], (claim, e)
+            said += [w["word"] for w in turns[0]["words"] if e["start"] <= w["start"] and w["end"] <= e["end"]]
+        wanted = set(content_stems(re.sub("|".join(map(re.escape, names.values())), " ", claim["text"])))
+        assert len(wanted & set(content_stems(" ".join(said)))) >= len(wanted) / 2, claim
+    for q in s["quotes"]:
+        # verbatim, by that speaker, at that time
+        assert any(names[seg["speaker"]] == q["speaker"] and q["text"] in " ".join(w["word"] for w in seg["words"])
+                   and seg["start"] <= q["start"] < q["end"] <= seg["end"] for seg in t["segments"]), q
+    word_starts = {w["start"] for seg in t["segments"] for w in seg["words"]}
+    for h in s["highlights"]:
+        assert h["start"] in word_starts and h["start"] in {e["start"] for e in h["evidence"]}
+    return found
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -93,20 +93,25 @@ def summary_json(s: Summary) -> str:
 
 
 def summary_md(s: Summary) -> str:
-    lines = [f"# {s.title}", "", s.overview, ""]
+    """Every claim is followed by the time of the passage that supports it."""
+    lines = [f"# {s.title}", ""]
+    if s.about:
+        lines += [f"**What it's really about:** {_claim(s.about)}", ""]
+    if s.overview:
+        lines += [" ".join(_claim(c) for c in s.overview), ""]
     if s.at_a_glance:
-        lines += ["## At a glance", ""] + [f"- {b}" for b in s.at_a_glance] + [""]
+        lines += ["## At a glance", ""] + [f"- {_claim(b)}" for b in s.at_a_glance] + [""]
     if s.ideas:
         lines += ["## Ideas worth remembering", ""]
         for idea in s.ideas:
-            lines += [f"**{idea.title}**", "", idea.text, ""]
+            lines += [f"**{idea.title}**", "", _claim(idea), ""]
     for section in s.sections:
         value = section["value"]
         if not value:
             continue
         lines += [f"## {section['title']}", ""]
         if isinstance(value, str):
-            lines += [value, ""]
+            lines += [value + _when(section.get("evidence")), ""]
         else:
             lines += [f"- {_item(v)}" for v in value] + [""]
     if s.quotes:
@@ -118,11 +123,25 @@ def summary_md(s: Summary) -> str:
     return "\n".join(lines)
 
 
+def _when(evidence) -> str:
+    """ [hh:mm:ss] of the first supporting passage (evidence as dataclasses or as summary.json dicts)."""
+    if not evidence:
+        return ""
+    first = evidence[0]
+    return f" [{clock(first['start'] if isinstance(first, dict) else first.start)}]"
+
+
+def _claim(claim) -> str:
+    return claim.text + _when(claim.evidence)
+
+
 def _item(value) -> str:
     """A list item of a template section: text, or an action item."""
     if isinstance(value, dict):
+        if "task" not in value:
+            return value["text"] + _when(value.get("evidence"))
         owner, task, due = action_fields(value)
-        return (f"**{owner}**: " if owner else "") + task + (f" (due {due})" if due else "")
+        return (f"**{owner}**: " if owner else "") + task + (f" (due {due})" if due else "") + _when(value.get("evidence"))
     return str(value)
 
 

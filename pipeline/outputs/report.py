@@ -72,15 +72,20 @@ def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
              + ", ".join(f'<span style="color:{colour[sp.id]}">{escape(sp.name)}</span>' for sp in t.speakers) + "</p>",
              f'<audio id="player" controls preload="metadata" src="{escape(audio_src(t.source, out_dir))}"></audio>']
     if s:
-        parts.append(f"<p>{escape(s.overview)}</p>")
+        # every claim links to the passage that supports it
+        if s.about:
+            parts.append(f'<p class="about"><b>What it\'s really about:</b> {_claim(s.about.text, s.about.evidence)}</p>')
+        if s.overview:
+            parts.append("<p>" + " ".join(_claim(c.text, c.evidence) for c in s.overview) + "</p>")
         if s.at_a_glance:
-            parts.append("<h2>At a glance</h2><ul>" + "".join(f"<li>{escape(b)}</li>" for b in s.at_a_glance) + "</ul>")
+            parts.append("<h2>At a glance</h2><ul>" + "".join(f"<li>{_claim(b.text, b.evidence)}</li>"
+                                                              for b in s.at_a_glance) + "</ul>")
         if s.ideas:
             parts.append("<h2>Ideas worth remembering</h2>"
-                         + "".join(f"<p><b>{escape(i.title)}</b><br>{escape(i.text)}</p>" for i in s.ideas))
+                         + "".join(f"<p><b>{escape(i.title)}</b><br>{_claim(i.text, i.evidence)}</p>" for i in s.ideas))
         for section in s.sections:
             if section["value"]:
-                parts.append(f"<h2>{escape(section['title'])}</h2>" + _section(section["value"]))
+                parts.append(f"<h2>{escape(section['title'])}</h2>" + _section(section["value"], section.get("evidence")))
         if s.quotes:
             parts.append("<h2>Words worth saving</h2>" + "".join(
                 f"<blockquote>{escape(q.text)}<br>— {escape(q.speaker)} {_stamp(q.start)}</blockquote>"
@@ -98,15 +103,25 @@ def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
     return "\n".join(parts)
 
 
-def _section(value) -> str:
+def _claim(text: str, evidence) -> str:
+    """A claim and a link to its first supporting passage (evidence as dataclasses or as dicts)."""
+    if not evidence:
+        return escape(text)
+    first = evidence[0]
+    return f"{escape(text)} {_stamp(first['start'] if isinstance(first, dict) else first.start)}"
+
+
+def _section(value, evidence=None) -> str:
     if isinstance(value, str):
-        return f"<p>{escape(value)}</p>"
+        return f"<p>{_claim(value, evidence)}</p>"
     items = []
     for v in value:
-        if isinstance(v, dict):
+        if isinstance(v, dict) and "task" in v:
             owner, task, due = action_fields(v)
-            items.append("<li>" + (f"<b>{escape(owner)}</b>: " if owner else "") + escape(task)
-                         + (f" (due {escape(due)})" if due else "") + "</li>")
+            items.append("<li>" + (f"<b>{escape(owner)}</b>: " if owner else "")
+                         + _claim(task + (f" (due {due})" if due else ""), v.get("evidence")) + "</li>")
+        elif isinstance(v, dict):
+            items.append(f"<li>{_claim(v['text'], v.get('evidence'))}</li>")
         else:
             items.append(f"<li>{escape(str(v))}</li>")
     return "<ul>" + "".join(items) + "</ul>"

@@ -1,13 +1,21 @@
-"""The summary: the local LLM proposes, the code grounds.
+"""The summary: the local LLM proposes, the code checks every sentence.
 
-Map: the transcript is cut into chunks that fit the model's context; for each chunk the model
-writes a one-line chapter title, a few notes and up to two quote proposals. Reduce: from all the
-notes, the model writes the title, overview, at-a-glance bullets and ideas. Quotes are then
-matched to the transcript (grounding.py) and highlights are stamped with their chunk's first
-word, so every quote and time shown comes from the transcript itself.
+Read once, ask many: the transcript is the start of every prompt, so llama.cpp evaluates it
+once and keeps it; each part of the summary (the headline parts, ideas, quotes and highlights,
+the template's sections) is then a short question after it, paying only for its own words. A
+short recording asks everything in one call. Only a transcript longer than the context (about
+an hour of speech at 32k tokens) is read in parts, and the title and overview are then written
+from the parts' checked points.
 
-Every call uses a small JSON schema with a maxLength on each string: without one a small model
-can run to max_tokens and leave invalid JSON (see the notes).
+The model's answer is a proposal. Every sentence of it is checked against the transcript
+(verify.py): unsupported ones are dropped, a wrongly named speaker is corrected or the sentence
+dropped, and each kept sentence carries the passages that support it, so the summary shows its
+time. Items that repeat the title or each other are removed by code, and how many items each
+part may have follows how much was said (`Shape`): a 30-second call is not padded to an hour's
+outline. Quotes are matched to the transcript (grounding.py) and shown in its words.
+
+Every call uses a JSON schema with a maxLength on each string: without one a small model can
+run to max_tokens and leave invalid JSON (see the notes).
 """
 
 from __future__ import annotations
@@ -15,34 +23,107 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import llama_cpp
 
 from ..config import Config, SummaryConfig
-from ..data import Highlight, Idea, Quote, Summary, Transcript, Turn
+from ..data import Claim, Highlight, Idea, Quote, Summary, Transcript, Turn
 from ..errors import OffrecordError
 from ..text import clock, normalise
 from . import native
 from .grounding import ground_quote
-from .templates import Template
+from .templates import Section, Template
+from .verify import Checker, Verdict, heard, near_duplicate, sentences
 
-SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says. "
-          "Refer to people by the names given in the transcript. Answer in JSON.")
+SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says, in the "
+          "speakers' own words where you can. Refer to people by the names given in the transcript. "
+          "Never repeat a point. Answer in JSON.")
+STYLE = ("Write full sentences in plain words, most of them the speakers' own, and name people as the transcript "
+         "does (\"Ann wants a rubber case.\", not \"Ann: rubber case\"). Say each point once. Leave a list short "
+         "or empty rather than add anything that was not said.")
 log = logging.getLogger("offrecord.summary")
-RESERVED_TOKENS = 1400  # instructions and the longest map answer, besides the transcript chunk
-REDUCE_RESERVED_TOKENS = 1200  # the reduce call's instructions and answer, besides the notes
-MAX_LIST_ITEMS = 8
+VERSION = 2  # of how a summary is made: part of its cache key, so an older summary is made again
+RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
+KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}
+# Turns that carry nothing but "yeah", "mm-hmm": left out of the prompt, which joins the
+# speaker's turns around them (the checker still reads every word).
+BACKCHANNEL = frozenset("yeah yes yep okay ok oh mm hmm mm-hmm uh-huh uh um right so alright and but".split())
+FILLER = frozenset("um uh hmm mm".split())
 
 
 def settings(cfg: Config, template: Template) -> dict:
     """What a summary depends on besides the transcript: its stage-cache key."""
-    return {**cfg.summary.model_dump(mode="json"), "template": template.model_dump(),
+    return {**cfg.summary.model_dump(mode="json"), "template": template.model_dump(), "version": VERSION,
             "path": str(cfg.models.paths.get(cfg.summary.model, ""))}
 
 
 def _str(max_len: int, min_len: int = 0) -> dict:
     return {"type": "string", "maxLength": max_len, **({"minLength": min_len} if min_len else {})}
+
+
+def _sentence(most: int, least: int = 20) -> dict:
+    """A full sentence: a capital first, a full stop last, and no "Name: words" line (a small
+    model copies the transcript's layout otherwise). The length bound makes the model end the
+    sentence rather than be cut off mid-word."""
+    return {"type": "string", "pattern": f'^[A-Z][^:\\n"\\\\]{{{least},{most}}}[.!?]$'}
+
+
+def _list(item: dict, most: int) -> dict:
+    return {"type": "array", "items": item, "maxItems": most}
+
+
+@dataclass
+class Shape:
+    """How much of each part a recording can fill. The seeds' hour of talk has about five of
+    each and a highlight every few minutes; a 30-second call has a sentence or two and a point
+    or two, and no ideas."""
+
+    overview: int
+    bullets: int
+    ideas: int
+    quotes: int
+    highlights: int
+    items: int  # per template list
+    one_call: bool
+
+    @classmethod
+    def of(cls, t: Transcript) -> "Shape":
+        words = sum(len(s.words) for s in t.segments)
+        return cls(overview=2 if words < 400 else 3 if words < 2500 else 4,
+                   bullets=min(5, max(2, words // 400)),
+                   ideas=min(5, words // 500),
+                   quotes=min(5, max(1, words // 400)),
+                   highlights=min(12, max(1, round(t.duration / 300))),
+                   items=min(5, max(2, words // 600)),
+                   one_call=words < 1200)
+
+
+@dataclass
+class Question:
+    """One part of what is asked: the answer's fields, and how they are explained."""
+
+    properties: dict
+    ask: str
+
+    @property
+    def max_tokens(self) -> int:
+        return sum(_most_tokens(v) + 4 for v in self.properties.values())
+
+
+def _most_tokens(schema: dict) -> int:
+    """The longest answer a schema allows, in tokens (about 3 characters each, and the JSON
+    around them): the answer may never be cut off, which would leave invalid JSON."""
+    if schema.get("type") == "string":
+        longest = re.search(r",(\d+)\}", schema.get("pattern", ""))
+        return int(longest[1] if longest else schema.get("maxLength", 200)) // 3 + 4
+    if schema.get("type") == "array":
+        return schema.get("maxItems", 1) * (_most_tokens(schema["items"]) + 2) + 2
+    if schema.get("type") == "object":
+        return sum(_most_tokens(v) + 4 for v in schema["properties"].values())
+    return 4
 
 
 class Summarizer:
@@ -57,9 +138,12 @@ class Summarizer:
             log.warning("llama.cpp was built with AMX kernels, which crash on this CPU; loading without them "
                         "(rebuild with `bash scripts/setup.sh` for full speed)")
             loading = native.without_weight_repacking()
+        kv = KV_TYPES[cfg.kv_cache]
         with loading:
+            # a quantised cache needs flash attention in llama.cpp
             self.llm = llama_cpp.Llama(model_path=str(gguf_path), n_ctx=cfg.n_ctx, n_threads=threads,
-                                       n_threads_batch=threads, seed=cfg.seed, verbose=False)
+                                       n_threads_batch=threads, seed=cfg.seed, verbose=False,
+                                       flash_attn=cfg.kv_cache != "f16", type_k=kv, type_v=kv)
         self.usage = _new_usage()
 
     def _ask(self, prompt: str, schema: dict, max_tokens: int) -> dict:
@@ -79,187 +163,187 @@ class Summarizer:
                              ("generate_ms", "t_eval_ms"), ("generated", "n_eval")):
             self.usage[key] += getattr(perf, counter)
         llama_cpp.llama_perf_context_reset(self.llm.ctx)
+        self.usage["calls"] += 1
         try:
             return _tidy(json.loads(reply["choices"][0]["message"]["content"]), schema)
         except json.JSONDecodeError:
             return {}
 
+    def _ask_all(self, prefix: str, questions: list[Question], one_call: bool, progress=None, done=0, total=1) -> dict:
+        """Each question after the same prefix (llama.cpp evaluates the prefix once), or all in one call."""
+        groups = [questions] if one_call else [[q] for q in questions]
+        answers: dict = {}
+        for group in groups:
+            properties = {k: v for q in group for k, v in q.properties.items()}
+            answers.update(self._ask(prefix + "Answer with:\n" + "\n".join(q.ask for q in group) + "\n" + STYLE,
+                                     {"type": "object", "properties": properties, "required": list(properties)},
+                                     max_tokens=sum(q.max_tokens for q in group) + 10))
+            done += 1 / len(groups)
+            if progress:
+                progress(min(total, round(done)), total)
+        return answers
+
     def _tokens(self, text: str) -> int:
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
 
+    def budget(self) -> int:
+        return min(self.cfg.max_chunk_tokens, self.cfg.n_ctx - RESERVED_TOKENS)
+
     def chunks(self, t: Transcript) -> list[list[Turn]]:
-        """Consecutive turns, each chunk under the token budget; smaller chunks for short
-        recordings so there are several chapters, never more than the context allows."""
-        sizes = [self._tokens(_line(t, s)) for s in t.segments]
-        budget = min(self.cfg.max_chunk_tokens, self.cfg.n_ctx - RESERVED_TOKENS)
-        target = max(300, min(budget, sum(sizes) // 4 + 1))
+        """Consecutive turns in as few chunks as the context allows, of even size."""
+        turns = [s for s in t.segments if _said(s)]
+        sizes = [self._tokens(_line(t, s)) for s in turns]
+        budget = self.budget()
+        total = sum(min(size, budget) for size in sizes)
+        target = total / -(-total // budget) if total else budget
         chunks, current, used = [], [], 0
-        last_used = 0  # tokens in chunks[-1], when it was built from whole turns
-        for seg, size in zip(t.segments, sizes):
+        for seg, size in zip(turns, sizes):
             if size > budget:  # one enormous turn: cut it by words rather than overflow
                 if current:
                     chunks.append(current)
                     current, used = [], 0
                 chunks.extend([[piece] for piece in _split_turn(seg, budget, size)])
-                last_used = budget
                 continue
-            if current and used + size > target:
+            if current and (used + size > budget or used >= target):
                 chunks.append(current)
-                current, last_used, used = [], used, 0
+                current, used = [], 0
             current.append(seg)
             used += size
         if current:
-            # a short tail would make a chapter of a few words: join it to the chunk before
-            if chunks and used < target // 3 and last_used + used <= budget:
-                chunks[-1] = chunks[-1] + current
-            else:
-                chunks.append(current)
+            chunks.append(current)
         return chunks
 
     def summarize(self, t: Transcript, template: Template, progress=None) -> Summary:
         self.usage = _new_usage()  # per recording, not per process
-        names = [s.name for s in t.speakers]
-        if not t.segments:
-            return Summary(title=f"{Path(t.source).stem}: no speech", overview="No speech was found in this recording.",
+        if not any(_said(s) for s in t.segments):
+            return Summary(title=f"{Path(t.source).stem}: no speech",
+                           overview=[Claim("No speech was found in this recording.")],
                            at_a_glance=[], ideas=[], quotes=[], highlights=[], template=template.name)
+        shape = Shape.of(t)
+        names = [s.name for s in t.speakers]
+        text = _render(t, t.segments)
+        if self._tokens(text) <= self.budget():
+            prefix = _prefix(t, text, names)
+            questions = [q for q in (_headline(shape, names), _ideas(shape), _moments(shape, names),
+                                     _sections(template, shape, names)) if q]
+            answers = self._ask_all(prefix, questions, shape.one_call, progress, 0, 1)
+        else:
+            answers = self._in_parts(t, template, shape, names, progress)
+        summary = self._checked(answers, t, template, shape)
+        log.info("summary of %s: %d calls, %d prompt tokens (%d evaluated), %d generated, %d of %d claims kept",
+                 Path(t.source).name, self.usage["calls"], self.usage["prompt_tokens"], self.usage["prompt_evaluated"],
+                 self.usage["completion_tokens"], self.usage["claims_kept"], self.usage["claims_proposed"])
+        return summary
+
+    def _in_parts(self, t: Transcript, template: Template, shape: Shape, names: list[str], progress) -> dict:
+        """A transcript longer than the context: each part is asked for its points, ideas,
+        quotes, moments and section items; the title and overview are then written from the
+        points that the transcript supports."""
         chunks = self.chunks(t)
-        notes, highlights, proposals = [], [], []
-        map_schema = {
-            "type": "object",
-            "properties": {
-                "chapter": _str(90),
-                "notes": {"type": "array", "items": _str(220, 20), "minItems": 1, "maxItems": 5},
-                "quotes": {"type": "array", "maxItems": 2, "items": {
-                    "type": "object", "properties": {"speaker": {"type": "string", "enum": names}, "text": _str(240)},
-                    "required": ["speaker", "text"]}},
-            },
-            "required": ["chapter", "notes", "quotes"],
-        }
-        # List and action sections are taken while the model sees the transcript itself (notes
-        # lose who was asked to do what), in a second call per chunk: one call asking for
-        # everything got worse notes and quotes from a small model. The second call starts with
-        # the same tokens, which llama.cpp keeps evaluated, so it pays only for its instructions.
-        collected = [sec for sec in template.sections if sec.kind != "text"]
-        section_schema = {"type": "object", "required": [sec.name for sec in collected], "properties": {
-            sec.name: _tasks_schema(names, 3) if sec.kind == "actions" else
-            {"type": "array", "items": _str(220, 10), "maxItems": 3} for sec in collected}}
-        items: dict[str, list] = {sec.name: [] for sec in collected}
-        for i, chunk in enumerate(chunks, 1):
-            text = "\n".join(_line(t, s) for s in chunk)
-            part = f"Part {i} of {len(chunks)} of a transcript. Speakers: {', '.join(names)}.\n\n{text}\n\n"
-            out = self._ask(part + "Give: chapter (a short title for this part), notes (the main points, one "
-                            f"sentence each, naming who said what; cover {template.focus}), quotes (up to two "
-                            "memorable sentences copied word for word from the transcript, with the speaker "
-                            "who said them).", map_schema, max_tokens=600)
-            notes += [n.strip() for n in out.get("notes", []) if n.strip()]
-            proposals += out.get("quotes", [])
-            if out.get("chapter", "").strip():
-                highlights.append(Highlight(start=chunk[0].start, text=out["chapter"].strip()))
-            if collected:
-                found = self._ask(part + "From this part only, give: " + "; ".join(
-                    f"{sec.name} ({_map_instruction(sec)})" for sec in collected) + ".",
-                    section_schema, max_tokens=150 + 150 * len(collected))
-                for sec in collected:
-                    items[sec.name] += found.get(sec.name, [])
-            if progress:
-                progress(i, len(chunks))
-        notes = self._condense(_distinct(notes), template)
-        header = f"Notes taken over a {clock(t.duration)} recording with {', '.join(names)}:\n" + \
-            "\n".join(f"- {n}" for n in notes)
-        reduce_schema = {
-            "type": "object",
-            "properties": {
-                "title": _str(80),
-                "overview": _str(700),
-                "at_a_glance": {"type": "array", "items": _str(200, 25), "minItems": 3, "maxItems": 5},
-                "ideas": {"type": "array", "minItems": 2, "maxItems": 4, "items": {
-                    "type": "object", "properties": {"title": _str(80), "text": _str(400)},
-                    "required": ["title", "text"]}},
-            },
-            "required": ["title", "overview", "at_a_glance", "ideas"],
-        }
-        out = self._ask(header + "\n\nWrite: title (specific to the content), overview (one paragraph of "
-                        f"three or four sentences that names {' and '.join(names)} and says what each of them "
-                        "brings to the conversation), at_a_glance (3 to 5 key points, each a full sentence), "
-                        "ideas (2 to 4 ideas worth remembering, each a short title and 2-3 sentences of "
-                        "explanation that add to the overview rather than repeat it).", reduce_schema, max_tokens=900)
-        sections = self._sections(header, template, t, items) if template.sections else []
-        log.info("summary of %s: %d chunks, %d prompt tokens, %d generated tokens", Path(t.source).name,
-                 len(chunks), self.usage["prompt_tokens"], self.usage["completion_tokens"])
-        return Summary(
-            title=out.get("title", "").strip() or Path(t.source).stem,
-            overview=out.get("overview", "").strip(),
-            at_a_glance=_distinct(b.strip() for b in out.get("at_a_glance", [])),
-            ideas=[Idea(title=i["title"].strip(), text=i["text"].strip()) for i in out.get("ideas", [])
-                   if i.get("title", "").strip() and i.get("text", "").strip()],
-            quotes=self._grounded_quotes(proposals, t),
-            highlights=highlights,
-            template=template.name,
-            sections=sections,
-        )
+        part_shape = Shape(overview=0, bullets=max(2, -(-shape.bullets * 2 // len(chunks))),
+                           ideas=max(1, -(-shape.ideas * 2 // len(chunks))),
+                           quotes=max(1, -(-shape.quotes * 2 // len(chunks))),
+                           highlights=max(1, -(-shape.highlights // len(chunks))), items=shape.items, one_call=False)
+        answers: dict = {}
+        checker = Checker(t)
+        for i, chunk in enumerate(chunks):
+            prefix = _prefix(t, _render(t, chunk), names, f"Part {i + 1} of {len(chunks)} of a transcript")
+            questions = [q for q in (_points(part_shape), _ideas(part_shape), _moments(part_shape, names),
+                                     _sections(template, part_shape, names)) if q]
+            part = self._ask_all(prefix, questions, False, progress, i, len(chunks) + 1)
+            for key, value in part.items():
+                answers.setdefault(key, []).extend(value)
+        points = [v.text for b in answers.get("at_a_glance", []) if (v := checker.check(b)).supported]
+        notes = f"Points from a {clock(t.duration)} recording with {', '.join(names)}:\n" + \
+            "\n".join(f"- {p}" for p in points) + "\n\n"
+        answers.update(self._ask_all(notes, [_headline(shape, names, points=False)], True))
+        if progress:
+            progress(len(chunks) + 1, len(chunks) + 1)
+        return answers
 
-    def _condense(self, notes: list[str], template: Template) -> list[str]:
-        """Long recordings make more notes than one reduce prompt holds: merge them in groups
-        that fit, as often as needed (a 3-hour recording needs one round with 8k context)."""
-        budget = (self.cfg.n_ctx - REDUCE_RESERVED_TOKENS) // 2
-        schema = {"type": "object", "properties": {
-            "notes": {"type": "array", "items": _str(220), "minItems": 1, "maxItems": 6}}, "required": ["notes"]}
-        while sum(self._tokens(n) + 3 for n in notes) > budget and len(notes) > 6:
-            groups, current, used = [], [], 0
-            for n in notes:
-                size = self._tokens(n) + 3
-                if current and used + size > budget:
-                    groups.append(current)
-                    current, used = [], 0
-                current.append(n)
-                used += size
-            groups.append(current)
-            notes = [m.strip() for g in groups for m in self._ask(
-                "Notes in the order they were taken:\n" + "\n".join(f"- {n}" for n in g)
-                + f"\n\nMerge them into at most 6 notes, one sentence each, keeping names and {template.focus}.",
-                schema, max_tokens=500).get("notes", []) if m.strip()]
-        return notes
+    def _checked(self, answers: dict, t: Transcript, template: Template, shape: Shape) -> Summary:
+        """Only what the transcript supports, each point once, no more than the recording fills."""
+        checker = Checker(t)
+        # the title too must say what was said; if not, it says only who spoke
+        title = answers.get("title", "").strip().rstrip(".")
+        if not title or not checker.check(title).supported:
+            names = [s.name for s in t.speakers]
+            title = "A conversation with " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+        kept: list[str] = [title]  # what later items must not repeat
 
-    def _sections(self, header: str, template: Template, t: Transcript, items: dict[str, list]) -> list[dict]:
-        written = [sec for sec in template.sections if sec.kind == "text"]
-        out = {}
-        if written:
-            out = self._ask(header + "\n\nFrom these notes only, write: "
-                            + "; ".join(f"{sec.name} ({sec.instruction})" for sec in written) + ".",
-                            {"type": "object", "properties": {sec.name: _str(600) for sec in written},
-                             "required": [sec.name for sec in written]}, max_tokens=800)
-        said = " ".join(" ".join(normalise(seg.text)) for seg in t.segments)
-        result = []
-        for sec in template.sections:
-            if sec.kind == "text":
-                value = out.get(sec.name, "").strip()
-            elif sec.kind == "list":
-                value = self._merge(sec, _distinct(v.strip() for v in items[sec.name]))
-            else:
-                # the owner is a speaker or nobody (the schema's enum); a due date is shown only
-                # if those words were said
-                value, seen = [], set()
-                for a in items[sec.name]:
-                    words = normalise(a.get("task", ""))
-                    key = " ".join(words)
-                    if not _placeholder(words) and key not in seen:
-                        seen.add(key)
-                        value.append({"owner": a["owner"], "task": a["task"].strip(),
-                                      "due": a["due"].strip() if _said(a["due"], said) else ""})
-            result.append({"name": sec.name, "title": sec.title, "kind": sec.kind, "value": value})
-        return result
+        # letters the transcript never uses: a small model sometimes slips into another script
+        letters = {c for s in t.segments for c in s.text.lower() if c.isalpha()}
 
-    def _merge(self, sec, values: list[str]) -> list[str]:
-        """Each part adds up to three items; a long recording's list is merged down to a readable length."""
-        if len(values) <= MAX_LIST_ITEMS:
-            return values
-        out = self._ask(f"Items for the section '{sec.title}' ({sec.instruction}), in the order they came up:\n"
-                        + "\n".join(f"- {v}" for v in values)
-                        + f"\n\nMerge them into at most {MAX_LIST_ITEMS} items, joining repeats and keeping names.",
-                        {"type": "object", "properties": {"items": {"type": "array", "items": _str(220, 10),
-                                                                    "minItems": 1, "maxItems": MAX_LIST_ITEMS}},
-                         "required": ["items"]}, max_tokens=700)
-        return _distinct(v.strip() for v in out.get("items", [])) or values[:MAX_LIST_ITEMS]
+        def check(text: str, owner: str | None = None) -> Verdict | None:
+            text = text.strip()
+            if not text or _placeholder(normalise(text)) or text.endswith("…") or \
+                    any(c.isalpha() and c not in letters for c in text.lower()):
+                return None  # nothing, a sentence cut off at its length limit, or another language
+            self.usage["claims_proposed"] += 1
+            v = checker.check(text, owner)
+            if not v.supported:
+                log.debug("dropped a claim the transcript does not support: %r", text)  # debug: it may hold what was said
+                return None
+            if any(near_duplicate(v.text, k) for k in kept):
+                self.usage["duplicates_dropped"] += 1
+                return None
+            kept.append(v.text)
+            self.usage["claims_kept"] += 1
+            self.usage["names_corrected"] += v.corrected
+            return v
+
+        about = check(answers.get("about", ""))
+        overview = [Claim(v.text, v.evidence) for s in _strings(answers.get("overview"))
+                    for x in sentences(s) if (v := check(x))][:shape.overview]
+        bullets = [Claim(v.text, v.evidence) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
+        ideas = []
+        for idea in answers.get("ideas", []):
+            if len(ideas) < shape.ideas and (made := self._idea(idea, check)):
+                ideas.append(made)
+        highlights = _spaced([Highlight(v.moment, v.text, v.evidence) for h in _strings(answers.get("highlights"))
+                              if (v := check(h))], shape.highlights, t.duration)
+        spoken = f" {' '.join(w for s in t.segments for w in normalise(s.text))} "
+        sections = [self._section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]
+        return Summary(title=title, about=Claim(about.text, about.evidence) if about else None,
+                       overview=overview, at_a_glance=bullets[:shape.bullets], ideas=ideas,
+                       quotes=self._grounded_quotes(answers.get("quotes", []), t)[:shape.quotes],
+                       highlights=highlights, template=template.name, sections=sections)
+
+    @staticmethod
+    def _idea(idea: dict, check) -> Idea | None:
+        """An idea keeps its supported sentences; its title must be one of them in brief."""
+        title = idea.get("title", "").strip().rstrip(".")
+        verdicts = [v for s in sentences(idea.get("text", "")) if (v := check(s))]
+        if not title or not verdicts:
+            return None
+        said = {w for v in verdicts for w in normalise(v.text)}
+        if not set(normalise(title)) <= said and check(title) is None:
+            return None
+        return Idea(title=title, text=" ".join(v.text for v in verdicts),
+                    evidence=sorted({(e.start, e.end, e.speaker): e for v in verdicts for e in v.evidence}.values(),
+                                    key=lambda e: e.start))
+
+    @staticmethod
+    def _section(sec: Section, value, check, spoken: str) -> dict:
+        out = {"name": sec.name, "title": sec.title, "kind": sec.kind}
+        if sec.kind == "text":
+            verdicts = [v for s in sentences(value if isinstance(value, str) else "") if (v := check(s))]
+            return {**out, "value": " ".join(v.text for v in verdicts),
+                    "evidence": [e for v in verdicts for e in v.evidence]}
+        items = []
+        for item in value or []:
+            if sec.kind == "list":
+                if v := check(item):
+                    items.append({"text": v.text, "evidence": v.evidence})
+                continue
+            # the owner is a speaker or nobody (the schema's enum) and must be behind the task's
+            # words or named in them; a due date is shown only if those words were said
+            owner = None if item.get("owner") == "unassigned" else item.get("owner")
+            if v := check(item.get("task", ""), owner):
+                due = " ".join(normalise(item.get("due", "")))
+                items.append({"owner": owner or "unassigned", "task": v.text,
+                              "due": item["due"].strip() if due and f" {due} " in spoken else "", "evidence": v.evidence})
+        return {**out, "value": items}
 
     def _grounded_quotes(self, proposals: list[dict], t: Transcript) -> list[Quote]:
         quotes: list[Quote] = []
@@ -277,8 +361,103 @@ class Summarizer:
         return sorted(quotes, key=lambda q: q.start)
 
 
+def _headline(shape: Shape, names: list[str], points: bool = True) -> Question:
+    properties = {"title": _str(70), "about": _sentence(120), "overview": _list(_sentence(220), shape.overview)}
+    ask = ("- title: a short title naming the subject of this conversation\n"
+           "- about: one line, what it is really about\n"
+           f"- overview: {shape.overview} sentences that tell what happened, naming who said what\n")
+    if points:
+        question = _points(shape)
+        properties.update(question.properties)
+        ask += question.ask
+    return Question(properties, ask.rstrip("\n"))
+
+
+def _points(shape: Shape) -> Question:
+    return Question({"at_a_glance": _list(_sentence(180, 30), shape.bullets)},
+                    f"- at_a_glance: up to {shape.bullets} key points the overview does not already make, each "
+                    "one full sentence")
+
+
+def _ideas(shape: Shape) -> Question | None:
+    if not shape.ideas:
+        return None
+    return Question({"ideas": _list({"type": "object", "properties": {"title": _str(50), "text": _sentence(300, 40)},
+                                     "required": ["title", "text"]}, shape.ideas)},
+                    f"- ideas: up to {shape.ideas} ideas worth remembering, each a short title and two sentences: "
+                    "the idea as it was put in the conversation, and why it matters")
+
+
+def _moments(shape: Shape, names: list[str]) -> Question:
+    quote = {"type": "object", "properties": {"speaker": {"type": "string", "enum": names}, "text": _str(200)},
+             "required": ["speaker", "text"]}
+    return Question({"quotes": _list(quote, shape.quotes), "highlights": _list(_sentence(130, 25), shape.highlights)},
+                    f"- quotes: the {shape.quotes} most memorable sentences, copied word for word from the "
+                    "transcript, with who said each\n"
+                    f"- highlights: up to {shape.highlights} moments from the start to the end, each one full "
+                    "sentence saying what is said or concluded at that moment")
+
+
+def _sections(template: Template, shape: Shape, names: list[str]) -> Question | None:
+    if not template.sections:
+        return None
+    properties, asks = {}, []
+    for sec in template.sections:
+        if sec.kind == "text":
+            properties[sec.name] = _sentence(400)
+            asks.append(f"- {sec.name}: {sec.instruction}")
+        elif sec.kind == "list":
+            properties[sec.name] = _list(_sentence(180, 10), shape.items)
+            asks.append(f"- {sec.name}: up to {shape.items} items, {sec.instruction}, one full sentence each; "
+                        "none if there are none")
+        else:
+            properties[sec.name] = _list({"type": "object", "properties": {
+                "owner": {"type": "string", "enum": names + ["unassigned"]}, "task": _sentence(160, 10), "due": _str(40)},
+                "required": ["owner", "task", "due"]}, shape.items)
+            asks.append(f"- {sec.name}: up to {shape.items} items, {sec.instruction}: work someone is to do after "
+                        "this conversation, such as looking into, researching, preparing or sending something; the "
+                        "owner is the person who will do it, who may be addressed by name or role rather than be "
+                        "the one speaking; a due date only if one was said; none if nobody took on work")
+    return Question(properties, "\n".join(asks))
+
+
+def _prefix(t: Transcript, text: str, names: list[str], what: str = "Transcript") -> str:
+    return f"{what} of a {clock(t.duration)} recording with {', '.join(names)}:\n\n{text}\n\n"
+
+
+def _said(turn: Turn) -> bool:
+    """Does the turn carry more than a backchannel ("yeah", "mm-hmm")?"""
+    return any(w not in BACKCHANNEL for w in normalise(turn.text))
+
+
+def _render(t: Transcript, turns: list[Turn]) -> str:
+    """The transcript as the model reads it: a line per speaker's stretch; backchannels and
+    fillers left out (they cost tokens and say nothing); words the recogniser barely heard shown
+    as "…" (a summary built on them would be dropped by the checker anyway), except the
+    speakers' names; no times (the evidence brings them)."""
+    names = {w for s in t.speakers for w in normalise(s.name)}
+    lines: list[tuple[str, list[str]]] = []
+    for turn in turns:
+        if not _said(turn):
+            continue
+        words: list[str] = []
+        for w, clear in zip(turn.words, heard(turn)):
+            tokens = set(normalise(w.word))
+            if tokens & FILLER:
+                continue
+            if clear or tokens & names:
+                words.append(w.word)
+            elif not words or words[-1] != "…":
+                words.append("…")
+        if lines and lines[-1][0] == turn.speaker:
+            lines[-1][1].extend(words)
+        else:
+            lines.append((turn.speaker, words))
+    return "\n".join(f"{t.speaker_name(speaker)}: {' '.join(words)}" for speaker, words in lines)
+
+
 def _line(t: Transcript, seg: Turn) -> str:
-    return f"[{clock(seg.start)}] {t.speaker_name(seg.speaker)}: {seg.text}"
+    return f"{t.speaker_name(seg.speaker)}: {seg.text}"
 
 
 def _split_turn(seg: Turn, budget: int, size: int) -> list[Turn]:
@@ -288,24 +467,22 @@ def _split_turn(seg: Turn, budget: int, size: int) -> list[Turn]:
     for i in range(0, len(seg.words), step):
         words = seg.words[i:i + step]
         out.append(Turn(start=words[0].start, end=words[-1].end, speaker=seg.speaker,
-                           text=" ".join(w.word for w in words), words=words))
+                        text=" ".join(w.word for w in words), words=words))
     return out
 
 
-def _map_instruction(sec) -> str:
-    if sec.kind == "actions":
-        return (f"{sec.instruction}: work someone is to do after this conversation, such as looking into, "
-                "researching, working on, preparing or sending something; the owner is the person who "
-                "will do it, who may be addressed by name or role rather than be the one speaking; a due "
-                "date only if one was said; none if nobody took on work")
-    return f"{sec.instruction}, one short sentence each"
+def _spaced(highlights: list[Highlight], most: int, duration: float) -> list[Highlight]:
+    """Highlights in time order, no two closer than half their even spacing, at most `most`."""
+    gap = duration / (2 * most) if most else 0.0
+    out: list[Highlight] = []
+    for h in sorted(highlights, key=lambda h: h.start):
+        if len(out) < most and (not out or h.start - out[-1].start >= gap):
+            out.append(h)
+    return out
 
 
-def _tasks_schema(names: list[str], most: int) -> dict:
-    return {"type": "array", "maxItems": most, "items": {
-        "type": "object", "properties": {"owner": {"type": "string", "enum": names + ["unassigned"]},
-                                         "task": _str(200, 10), "due": _str(60)},
-        "required": ["owner", "task", "due"]}}
+def _strings(value) -> list[str]:
+    return [v for v in value or [] if isinstance(v, str)]
 
 
 def _tidy(value, schema: dict):
@@ -329,24 +506,7 @@ def _placeholder(words: list[str]) -> bool:
         (words[0] == "no" and len(words) <= 7)
 
 
-def _distinct(items) -> list[str]:
-    """Small models repeat themselves: keep the first of items that read the same, and drop
-    placeholders for nothing."""
-    seen, kept = set(), []
-    for item in items:
-        words = normalise(item)
-        key = " ".join(words)
-        if not _placeholder(words) and key not in seen:
-            seen.add(key)
-            kept.append(item)
-    return kept
-
-
-def _said(phrase: str, said: str) -> bool:
-    words = normalise(phrase)
-    return bool(words) and f" {' '.join(words)} " in f" {said} "
-
-
 def _new_usage() -> dict:
     return {"prompt_tokens": 0, "completion_tokens": 0, "prompt_ms": 0.0, "prompt_evaluated": 0,
-            "generate_ms": 0.0, "generated": 0, "quotes_proposed": 0, "quotes_kept": 0}
+            "generate_ms": 0.0, "generated": 0, "calls": 0, "quotes_proposed": 0, "quotes_kept": 0,
+            "claims_proposed": 0, "claims_kept": 0, "duplicates_dropped": 0, "names_corrected": 0}

@@ -22,7 +22,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-from ..data import Evidence, Transcript
+from ..data import Evidence, Transcript, Turn
 from ..text import normalise
 
 CONFIDENT = 0.5  # a word the recogniser gave a lower probability is not evidence
@@ -31,7 +31,9 @@ WINDOW = 60  # words in one supporting passage (about 20 s of speech)
 MAX_PASSAGES = 3  # a claim may gather its support from this many passages
 MIN_SUPPORT = 2 / 3  # share of a claim's content words found in its passages
 FUZZY = 85  # rapidfuzz ratio at which two stems of five letters or more are the same word (ASR spelling)
-NEAR_DUPLICATE = 0.6  # shared content words over the longer item's: "nearly word for word"
+NEAR_DUPLICATE = 0.75  # shared content words over the longer item's: "nearly word for word"
+# "They both ...", "all of them ...": the claim is put to every speaker.
+EVERYONE = re.compile(r"\b(both|each of them|all of them|everyone|everybody)\b", re.I)
 
 # Function words, and the words a summary uses to talk about a conversation rather than its
 # content: neither is evidence that the content was said.
@@ -58,6 +60,7 @@ summary overview main key important importance significant various aspects aspec
 """.split())
 
 _stemmer = snowballstemmer.stemmer("english")
+_STOP_STEMS = frozenset(_stemmer.stemWord(w) for w in STOP)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 
@@ -66,9 +69,32 @@ def _stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+def heard(turn: Turn) -> list[bool]:
+    """Per word of a turn: was it heard clearly enough to be evidence? Its own probability and
+    the mean over the words around it must both reach CONFIDENT (a human transcript's words all
+    have probability 1)."""
+    p = [w.probability for w in turn.words]
+    return [p[i] >= CONFIDENT and sum(p[max(0, i - HEARD):i + HEARD + 1]) / len(p[max(0, i - HEARD):i + HEARD + 1])
+            >= CONFIDENT for i in range(len(p))]
+
+
+def _content(word: str) -> str | None:
+    """A normalised word's stem if it carries content ("called" is as empty as "call")."""
+    if word in STOP:
+        return None
+    stem = _stem(word)
+    return None if stem in _STOP_STEMS else stem
+
+
 def content_stems(text: str) -> list[str]:
     """The claim's words that carry content, stemmed, each once, in order."""
-    return list(dict.fromkeys(_stem(w) for w in normalise(text) if w not in STOP))
+    return list(dict.fromkeys(s for w in normalise(text) if (s := _content(w))))
+
+
+def _without(text: str, names: list[str]) -> str:
+    for name in names:
+        text = text.replace(name, " ")
+    return text
 
 
 def sentences(text: str) -> list[str]:
@@ -90,6 +116,7 @@ class Verdict:
     support: float  # share of the claim's content words found in its passages
     text: str  # the claim, with a speaker's name corrected where the evidence says who it was
     evidence: list[Evidence] = field(default_factory=list)
+    moment: float = 0.0  # where the strongest supporting passage starts
     wrong_names: list[str] = field(default_factory=list)  # named people who did not say the supporting words
     corrected: bool = False
 
@@ -104,12 +131,10 @@ class Checker:
         self.word_of: list[int] = []  # and the word within that turn
         self.where: dict[str, list[int]] = {}  # stem -> token positions heard with confidence
         for ti, turn in enumerate(transcript.segments):
-            for wi, w in enumerate(turn.words):
-                around = [o.probability for o in turn.words[max(0, wi - HEARD):wi + HEARD + 1]]
-                heard = w.probability >= CONFIDENT and sum(around) / len(around) >= CONFIDENT
+            for wi, (w, clear) in enumerate(zip(turn.words, heard(turn))):
                 for tok in normalise(w.word):
-                    if heard and tok not in STOP:
-                        self.where.setdefault(_stem(tok), []).append(len(self.turn_of))
+                    if clear and (stem := _content(tok)):
+                        self.where.setdefault(stem, []).append(len(self.turn_of))
                     self.turn_of.append(ti)
                     self.word_of.append(wi)
         self.vocab = list(self.where)
@@ -138,14 +163,72 @@ class Checker:
         names = self.mentioned(text)
         if owner and owner not in names:
             names.append(owner)
-        bare = text
-        for name in names:
-            bare = bare.replace(name, " ")
-        content = content_stems(bare)
+        content = content_stems(_without(text, names))
         if not content:
             return Verdict(False, 0.0, text)
         positions = {s: self._positions(s) for s in content}
-        remaining = {s for s, p in positions.items() if p}
+        support, passages = self._cover(content, positions, names)
+        if names:  # the evidence for a claim about people is their own words, where those suffice
+            own = self._own(names, content)
+            own_support, own_passages = self._cover(content, own, names)
+            if own_support >= MIN_SUPPORT - 1e-9:
+                support, passages, positions = own_support, own_passages, own
+        evidence, moment = self._evidence(passages, positions)
+        verdict = Verdict(support >= MIN_SUPPORT - 1e-9, support, text, evidence, moment)
+        if not verdict.supported:
+            return verdict
+        # What follows a name, up to the next one ("Ann suggested a screen, and Bob ..."), is
+        # what the claim puts to that person: it must be their own words. A clause that
+        # another speaker alone said is given their name instead.
+        checked = set()
+        for people, clause in reversed(self._clauses(text, names)):
+            stems = content_stems(_without(clause, names))
+            if not stems:
+                continue
+            checked.update(people)
+            if self._said_by(people, stems):
+                continue
+            others = [n for n in self.names.values() if n not in names and self._said_by([n], stems)]
+            if len(people) == 1 and len(others) == 1:
+                verdict.text = verdict.text.replace(clause, others[0] + clause[len(people[0]):], 1)
+                verdict.corrected = True
+            else:
+                verdict.wrong_names += people
+        if EVERYONE.search(text):
+            verdict.wrong_names += [n for n in dict.fromkeys(self.names.values())
+                                    if n not in verdict.wrong_names and not self._said_by([n], content)]
+        # anyone else named must at least have spoken in a supporting passage, or been named there
+        verdict.wrong_names += [n for n in names if n not in checked and n not in verdict.wrong_names
+                                and not any(self._names_ok([n], p, c, positions) for p, c in passages)]
+        verdict.supported = not verdict.wrong_names
+        return verdict
+
+    def _clauses(self, text: str, names: list[str]) -> list[tuple[list[str], str]]:
+        """(people, the text from the first of them to the next name) for each name or group of
+        names the claim uses: "Ann and Bob agreed ..." puts what follows to the two together."""
+        found = sorted((m.start(), name) for name in names
+                       for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text))
+        out: list[tuple[list[str], int, int]] = []  # (people, start, end of the last name)
+        for start, name in found:
+            if out and re.fullmatch(r"\s*(,|and|&|,\s*and)\s*", text[out[-1][2]:start]):
+                out[-1] = (out[-1][0] + [name], out[-1][1], start + len(name))
+            else:
+                out.append(([name], start, start + len(name)))
+        ends = [start for _, start, _ in out[1:]] + [len(text)]
+        return [(people, text[start:end]) for (people, start, _), end in zip(out, ends)]
+
+    def _own(self, names: list[str], stems: list[str]) -> dict[str, list[int]]:
+        """Where these people themselves said each stem."""
+        ids = {sid for sid, n in self.names.items() if n in names}
+        return {s: [p for p in self._positions(s) if self.t.segments[self.turn_of[p]].speaker in ids] for s in stems}
+
+    def _said_by(self, people: list[str], stems: list[str]) -> bool:
+        return self._cover(stems, self._own(people, stems), [])[0] >= MIN_SUPPORT - 1e-9
+
+    def _cover(self, content: list[str], positions: dict[str, list[int]], names: list[str]) -> tuple[float, list]:
+        """The passages (up to MAX_PASSAGES windows) that hold the most of the claim's content
+        words, greedily; and the share of the content words they hold."""
+        remaining = {s for s in content if positions.get(s)}
         passages = []  # (start token, covered stems)
         while remaining and len(passages) < MAX_PASSAGES:
             best = None
@@ -161,48 +244,35 @@ class Checker:
                 break  # a lone shared word elsewhere is not a passage
             passages.append((best[1], best[2]))
             remaining -= best[2]
-        covered = sum(len(c) for _, c in passages)
-        support = covered / len(content)
-        evidence, by_speaker = self._evidence(passages, positions)
-        verdict = Verdict(support >= MIN_SUPPORT - 1e-9, support, text, evidence)
-        if not verdict.supported:
-            return verdict
-        wrong = [n for n in names if not any(self._names_ok([n], p, c, positions) for p, c in passages)]
-        if wrong and len(names) == 1 and names[0] != owner and len(by_speaker) >= 1:
-            said_by = max(by_speaker, key=by_speaker.get)
-            if said_by != wrong[0] and said_by not in text:
-                verdict.text = re.sub(rf"(?<!\w){re.escape(wrong[0])}(?!\w)", said_by, text)
-                verdict.corrected, wrong = True, []
-        verdict.wrong_names = wrong
-        verdict.supported = not wrong
-        return verdict
+        return sum(len(c) for _, c in passages) / len(content), passages
 
-    def _hits(self, p: int, covered: set[str], positions: dict[str, list[int]]) -> list[int]:
-        return sorted(q for s in covered for q in positions[s] if p <= q < p + WINDOW)
+    def _turns(self, p: int, covered: set[str], positions: dict[str, list[int]]) -> dict[int, list[int]]:
+        """The turns of a passage that hold its matched words, and those words."""
+        per_turn: dict[int, list[int]] = {}
+        for q in sorted(q for s in covered for q in positions[s] if p <= q < p + WINDOW):
+            per_turn.setdefault(self.turn_of[q], []).append(q)
+        return per_turn
 
     def _names_ok(self, names: list[str], p: int, covered: set[str], positions: dict[str, list[int]]) -> bool:
         """Each named person said some of the supporting words, or was named in a turn that did
         ("the industrial designer will look at the components")."""
         if not names:
             return True
-        turns = {self.turn_of[q] for q in self._hits(p, covered, positions)}
-        speakers = {self.names.get(self.t.segments[ti].speaker) for ti in turns}
-        said = " " + " ".join(" ".join(normalise(self.t.segments[ti].text)) for ti in turns) + " "
+        turns = [self.t.segments[ti] for ti in self._turns(p, covered, positions)]
+        speakers = {self.names.get(turn.speaker) for turn in turns}
+        said = " " + " ".join(" ".join(normalise(turn.text)) for turn in turns) + " "
         return all(n in speakers or f" {' '.join(normalise(n))} " in said for n in names)
 
-    def _evidence(self, passages, positions) -> tuple[list[Evidence], dict[str, int]]:
-        """Per passage, the turns that hold its matched words: who said them, from when to when."""
-        out, by_speaker = [], {}
-        for p, covered in passages:
-            per_turn: dict[int, list[int]] = {}
-            for q in self._hits(p, covered, positions):
-                per_turn.setdefault(self.turn_of[q], []).append(q)
-            most = max(len(v) for v in per_turn.values())
-            for ti, hits in sorted(per_turn.items()):
+    def _evidence(self, passages, positions) -> tuple[list[Evidence], float]:
+        """Per passage, the turns that hold its matched words: who said them, from when to when;
+        and where the first (strongest) passage starts."""
+        out, moment = {}, 0.0
+        for n, (p, covered) in enumerate(passages):
+            for ti, hits in sorted(self._turns(p, covered, positions).items()):
                 turn = self.t.segments[ti]
                 name = self.names.get(turn.speaker, turn.speaker)
-                by_speaker[name] = by_speaker.get(name, 0) + len(hits)
-                if len(hits) >= 2 or len(hits) == most:
-                    first, last = turn.words[self.word_of[hits[0]]], turn.words[self.word_of[hits[-1]]]
-                    out.append(Evidence(start=first.start, end=last.end, speaker=name))
-        return sorted(out, key=lambda e: e.start), by_speaker
+                first, last = turn.words[self.word_of[hits[0]]], turn.words[self.word_of[hits[-1]]]
+                out.setdefault((first.start, last.end, name), Evidence(start=first.start, end=last.end, speaker=name))
+            if n == 0:
+                moment = min(e.start for e in out.values())
+        return sorted(out.values(), key=lambda e: e.start), moment

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from pipeline.data import Highlight, Idea, Quote, Speaker, Summary, Transcript, Turn, Word
+from pipeline.data import Claim, Evidence, Highlight, Idea, Quote, Speaker, Summary, Transcript, Turn, Word
 from pipeline.outputs.report import report_html
 
 
@@ -21,11 +21,14 @@ def example(source: Path) -> tuple[Transcript, Summary]:
 
     t = Transcript(str(source), 30.0, "en", {}, [Speaker("S0", "Diane"), Speaker("S1", "Sheila & <co>")],
                    [turn("S0", 6.4, "Hello. This is Diane in New Jersey."), turn("S1", 14.4, "And I'm Sheila <yes> from Texas.")])
-    s = Summary("A call <between> two", "Diane and Sheila talk.", ["They meet."], [Idea("Idea", "Text.")],
-                [Quote("This is Diane in New Jersey.", "Diane", 6.8, 9.1)],
-                [Highlight(6.4, "Hello"), Highlight(14.4, "Introductions")],
+    diane, sheila = [Evidence(6.8, 9.1, "Diane")], [Evidence(14.4, 16.0, "Sheila & <co>")]
+    s = Summary("A call <between> two", [Claim("Diane and Sheila talk.", diane + sheila)], [Claim("They meet.", sheila)],
+                [Idea("Idea", "Text.", diane)], [Quote("This is Diane in New Jersey.", "Diane", 6.8, 9.1)],
+                [Highlight(6.4, "Hello", [Evidence(6.4, 6.7, "Diane")]), Highlight(14.4, "Introductions", sheila)],
                 template="meeting", sections=[{"name": "action_items", "title": "Action items", "kind": "actions",
-                                               "value": [{"owner": "Diane", "task": "Call back", "due": "Friday"}]}])
+                                               "value": [{"owner": "Diane", "task": "Call back", "due": "Friday",
+                                                          "evidence": [{"start": 8.0, "end": 9.0, "speaker": "Diane"}]}]}],
+                about=Claim("Two women say where they live.", diane))
     return t, s
 
 
@@ -34,8 +37,12 @@ def test_report_content_is_escaped_and_linked(tmp_path, sample_wav):
     t, s = example(sample_wav)
     page = report_html(t, s, out)
     assert "<between>" not in page and "&lt;between&gt;" in page and "Sheila &amp; &lt;co&gt;" in page
-    assert page.count('data-t="14.400"') == 2  # the highlight and the turn
-    assert "<h2>Action items</h2><ul><li><b>Diane</b>: Call back (due Friday)</li></ul>" in page
+    # every claim is a link that seeks the player to its evidence: here the turn, the highlight and the bullet
+    assert page.count('data-t="14.400"') == 3
+    assert page.count('data-t="6.800"') == 4  # the about line, the overview, the idea and the quote
+    assert '<li>They meet. <a class="t" href="#" data-t="14.400">00:00:14</a></li>' in page
+    assert ('<h2>Action items</h2><ul><li><b>Diane</b>: Call back (due Friday) '
+            '<a class="t" href="#" data-t="8.000">00:00:08</a></li></ul>') in page
     src = page.split('<audio id="player" controls preload="metadata" src="')[1].split('"')[0]
     assert (out / unquote(src)).resolve() == sample_wav.resolve()
 

@@ -1,0 +1,109 @@
+"""The checker every summary sentence goes through, on the bundled call's real transcript: the
+human one shipped with pyannote (sample.stm), and the same call as Whisper heard it, with the
+low-confidence words it misheard ("I need the design" for "Neither did I")."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import sample_reference
+
+from pipeline.data import Speaker, Transcript, Turn, Word
+from pipeline.summary.summarize import Shape
+from pipeline.summary.verify import Checker, content_stems, near_duplicate
+
+
+def as_whisper_heard() -> Transcript:
+    """Two lines as whisper-base wrote them in a real run, with the probabilities it gave."""
+    t = sample_reference()
+    misheard = {"Neither did I.": [("I", .24), ("need", .44), ("the", .36), ("design.", .91)],
+                "Okay, then I thought you know, I heard a beep.": [
+                    ("Okay.", .58), ("I", .90), ("thought", .79), ("you", .45), ("know", .99), ("I", .53),
+                    ("heard", .99), ("of", .56), ("deep.", .43)]}
+    for turn in t.segments:
+        if turn.text in misheard:
+            step = (turn.end - turn.start) / len(misheard[turn.text])
+            turn.words = [Word(turn.start + i * step, turn.start + (i + 1) * step, w, p, turn.speaker)
+                          for i, (w, p) in enumerate(misheard[turn.text])]
+            turn.text = " ".join(w.word for w in turn.words)
+    return t
+
+
+def said_at(t: Transcript, e) -> str:
+    """Who the transcript says spoke at an evidence passage, and that it lies inside one turn."""
+    turns = [turn for turn in t.segments if turn.start <= e.start <= e.end <= turn.end]
+    assert turns, f"evidence {e} is not inside a turn"
+    return t.speaker_name(turns[0].speaker)
+
+
+def test_a_draft_with_an_invented_and_a_misattributed_claim_is_caught():
+    t = sample_reference()
+    checker = Checker(t)
+    draft = {
+        "Sheila lives in Texas and is originally from Chicago.": "kept",
+        "Diane is in New Jersey now, though she is originally from Chicago.": "kept",
+        # invented: nothing of the kind is said
+        "Their collaboration will be valuable in creating a unique and innovative design.": "unsupported",
+        # misattributed: Sheila said it, of herself; the name is corrected
+        "Diane says they all call her a Yankee down there.": "corrected",
+        # misattributed to both: only Sheila is called a Yankee
+        "Sheila and Diane are both called Yankees.": "wrong speaker",
+    }
+    for claim, expected in draft.items():
+        v = checker.check(claim)
+        outcome = ("corrected" if v.corrected else "kept") if v.supported else \
+            "wrong speaker" if v.wrong_names else "unsupported"
+        assert outcome == expected, (claim, v)
+        if v.supported:
+            assert v.evidence
+            for e in v.evidence:
+                assert said_at(t, e) == e.speaker
+    assert checker.check("Diane says they all call her a Yankee down there.").text == \
+        "Sheila says they all call her a Yankee down there."
+
+
+def test_claims_built_on_misheard_words_are_not_supported():
+    checker = Checker(as_whisper_heard())
+    assert not checker.check("Sheila and Diane are interested in deep design.").supported
+    assert not checker.check("Sheila needs the design.").supported
+    # what was clearly heard still counts
+    v = checker.check("Sheila is originally from Chicago and lives in Texas.")
+    assert v.supported and {e.speaker for e in v.evidence} == {"Sheila"}
+
+
+def test_an_action_owner_must_be_behind_the_words_or_named_in_them():
+    checker = Checker(sample_reference())
+    assert checker.check("Stay in New Jersey.", owner="Diane").supported
+    v = checker.check("Stay in New Jersey.", owner="Sheila")
+    assert not v.supported and v.wrong_names == ["Sheila"]
+
+
+def test_evidence_starts_at_the_supporting_words():
+    t = sample_reference()
+    v = Checker(t).check("Sheila says they call her a Yankee down in Texas.")
+    assert v.supported
+    yankee = next(w for turn in t.segments for w in turn.words if w.word == "Yankee")
+    assert any(e.start <= yankee.start <= e.end and e.speaker == "Sheila" for e in v.evidence)
+
+
+@pytest.mark.parametrize("a,b,same", [
+    ("Remote Control Design", "The team discussed the remote control design.", True),
+    ("Unique Design. The two women will create a design together.",
+     "Innovative Design. The two women will create a design together.", True),
+    ("Remote Control Design", "The remote should copy a mobile phone's menu on a small LCD display.", False),
+    ("Sheila lives in Texas.", "Diane lives in New Jersey.", False),
+])
+def test_near_duplicates(a, b, same):
+    assert near_duplicate(a, b) is same
+
+
+def test_content_words_leave_out_how_a_summary_talks_about_talk():
+    assert content_stems("The speakers discussed and mentioned the rubber case.") == ["rubber", "case"]
+
+
+def test_how_much_a_summary_holds_follows_how_much_was_said():
+    call = Shape.of(sample_reference())
+    assert call.one_call and call.overview <= 2 and call.bullets <= 2 and call.ideas == 0 and call.highlights == 1
+    words = [Word(i * 0.4, i * 0.4 + 0.3, "word", 1.0, "A") for i in range(9000)]
+    hour = Transcript("hour.wav", 3600.0, "en", {}, [Speaker("A", "Ann")], [Turn(0.0, 3600.0, "", words, "A")])
+    shape = Shape.of(hour)
+    assert not shape.one_call and (shape.bullets, shape.ideas, shape.quotes) == (5, 5, 5) and shape.highlights == 12
