@@ -19,6 +19,8 @@ seconds of the summary alone (model loading excluded) and llama.cpp's token coun
 prompt, 32k context, the same model, free text ("Summarize the whole meeting in one paragraph of
 about 100-150 words, naming who said what."), scored the same way (its sentences are its claims).
 --out-dir keeps every summary and every claim with its verdict, for reading them.
+--rescore REPORT.json scores the summaries kept in --out-dir again (the checker or the
+references changed), keeping the wall times and token counts of REPORT.json; no model runs.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import sys
 import time
 from pathlib import Path
@@ -203,6 +206,8 @@ def run_ours(inputs, cfg_for, out_dir) -> dict:
         print(f"ours {name}: {json.dumps(rows[name])}", file=sys.stderr, flush=True)
     if models:
         models.close()
+    # the summary model's process, at its largest (the baseline's is this process itself)
+    rows["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
     return rows
 
 
@@ -237,7 +242,27 @@ def run_baseline(inputs, cfg, out_dir) -> dict:
             print(f"baseline {name}: {json.dumps(rows[name])}", file=sys.stderr, flush=True)
     finally:
         llm.close()
+    rows["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     return rows
+
+
+def rescore(previous: dict, inputs, out_dir: Path) -> dict:
+    results = {}
+    for who, rows in previous.items():
+        for name, t, _ in inputs:
+            if name not in rows:
+                continue
+            summary = json.loads((out_dir / f"{name}.{who}.summary.json").read_text())
+            items = claims(summary)
+            fresh = {**faithfulness(items, Checker(t)), **quality(name, scored_text(summary) if who == "ours"
+                                                                  else summary["overview"])}
+            if who == "ours":
+                fresh.update(grounding(summary, t))
+            results.setdefault(who, {})[name] = {**rows[name], **fresh}
+            _keep(out_dir, f"{name}.{who}", summary, items)
+        if who in results and rows.get("peak_rss_mb"):
+            results[who]["peak_rss_mb"] = rows["peak_rss_mb"]
+    return results
 
 
 def _keep(out_dir: Path | None, stem: str, summary: dict, items: list[dict]) -> None:
@@ -248,6 +273,7 @@ def _keep(out_dir: Path | None, stem: str, summary: dict, items: list[dict]) -> 
 
 
 def table(results: dict) -> str:
+    peaks = {who: rows.pop("peak_rss_mb", None) for who, rows in results.items()}
     names = list(dict.fromkeys(n for rows in results.values() for n in rows))
     keys = list(dict.fromkeys(k for rows in results.values() for row in rows.values() for k in row))
     head = ["metric"] + [f"{n} {who}" for n in names for who in results if n in results[who]]
@@ -261,6 +287,7 @@ def table(results: dict) -> str:
             for k in ("rouge1_qmsum", "wall_s", "unsupported_rate"):
                 values = [r[k] for r in meetings if r.get(k) is not None]
                 lines.append(f"mean {k} over {len(values)} meetings, {who}: {sum(values) / max(len(values), 1):.3f}")
+    lines += [f"peak RSS of the summary model, {who}: {peak} MB" for who, peak in peaks.items() if peak]
     return "\n".join(lines)
 
 
@@ -275,6 +302,7 @@ def main() -> int:
     parser.add_argument("--no-ours", action="store_true", help="only the baseline")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--out-dir", type=Path)
+    parser.add_argument("--rescore", type=Path, help="a previous --json report whose summaries are in --out-dir")
     args = parser.parse_args()
     base = load_config(None, {"summary": {"model": args.llm_model}} if args.llm_model else {})
     inputs = [(f"ES2011{x}", ami_transcript(x), args.ami_template) for x in args.ami]
@@ -287,9 +315,11 @@ def main() -> int:
         return load_config(None, {"summary": {k: v for k, v in (("model", args.llm_model), ("template", template)) if v}})
 
     results = {}
-    if not args.no_ours:
+    if args.rescore:
+        results = rescore(json.loads(args.rescore.read_text()), inputs, args.out_dir)
+    elif not args.no_ours:
         results["ours"] = run_ours(inputs, cfg_for, args.out_dir)
-    if args.baseline or args.no_ours:
+    if not args.rescore and (args.baseline or args.no_ours):
         results["baseline"] = run_baseline(inputs, base, args.out_dir)
     print(table(results))
     if args.json:

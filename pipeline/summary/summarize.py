@@ -92,13 +92,18 @@ class Shape:
     @classmethod
     def of(cls, t: Transcript) -> "Shape":
         words = sum(len(s.words) for s in t.segments)
-        return cls(overview=2 if words < 400 else 3 if words < 2500 else 4,
-                   bullets=min(5, max(2, words // 400)),
-                   ideas=min(5, words // 500),
-                   quotes=min(5, max(1, words // 400)),
-                   highlights=min(12, max(1, round(t.duration / 300))),
-                   items=min(5, max(2, words // 600)),
-                   one_call=words < 1200)
+        minutes = words / 150  # of speech, at a common speaking pace
+        return cls(overview=2 if minutes < 3 else 3 if minutes < 30 else 4,
+                   bullets=min(5, 2 + int(minutes // 15)),
+                   ideas=0 if minutes < 3 else min(5, 1 + int(minutes // 15)),
+                   quotes=min(5, 1 + int(minutes // 12)),
+                   highlights=min(12, max(1, round(t.duration / 300))),  # one per five minutes
+                   items=min(4, 1 + int(minutes // 15)),
+                   one_call=minutes < 8)
+
+    def marks(self, duration: float) -> list[float]:
+        """Where each highlight's part of the recording starts."""
+        return [i * duration / self.highlights for i in range(self.highlights)]
 
 
 @dataclass
@@ -221,10 +226,11 @@ class Summarizer:
                            at_a_glance=[], ideas=[], quotes=[], highlights=[], template=template.name)
         shape = Shape.of(t)
         names = [s.name for s in t.speakers]
-        text = _render(t, t.segments)
+        marks = shape.marks(t.duration)
+        text = _render(t, t.segments, marks)
         if self._tokens(text) <= self.budget():
             prefix = _prefix(t, text, names)
-            questions = [q for q in (_headline(shape, names), _ideas(shape), _moments(shape, names),
+            questions = [q for q in (_headline(shape, names), _ideas(shape), _moments(shape, names, marks),
                                      _sections(template, shape, names)) if q]
             answers = self._ask_all(prefix, questions, shape.one_call, progress, 0, 1)
         else:
@@ -243,16 +249,22 @@ class Summarizer:
         part_shape = Shape(overview=0, bullets=max(2, -(-shape.bullets * 2 // len(chunks))),
                            ideas=max(1, -(-shape.ideas * 2 // len(chunks))),
                            quotes=max(1, -(-shape.quotes * 2 // len(chunks))),
-                           highlights=max(1, -(-shape.highlights // len(chunks))), items=shape.items, one_call=False)
+                           highlights=shape.highlights, items=shape.items, one_call=False)
         answers: dict = {}
         checker = Checker(t)
+        all_marks = shape.marks(t.duration)
         for i, chunk in enumerate(chunks):
-            prefix = _prefix(t, _render(t, chunk), names, f"Part {i + 1} of {len(chunks)} of a transcript")
-            questions = [q for q in (_points(part_shape), _ideas(part_shape), _moments(part_shape, names),
+            ends = chunks[i + 1][0].start if i + 1 < len(chunks) else t.duration
+            marks = [m for m in all_marks if chunk[0].start <= m < ends] or [chunk[0].start]
+            prefix = _prefix(t, _render(t, chunk, marks), names, f"Part {i + 1} of {len(chunks)} of a transcript")
+            questions = [q for q in (_points(part_shape), _ideas(part_shape), _moments(part_shape, names, marks),
                                      _sections(template, part_shape, names)) if q]
             part = self._ask_all(prefix, questions, False, progress, i, len(chunks) + 1)
             for key, value in part.items():
-                answers.setdefault(key, []).extend(value)
+                if isinstance(value, dict):  # highlights, by time mark
+                    answers.setdefault(key, {}).update(value)
+                else:
+                    answers.setdefault(key, []).extend(value)
         points = [v.text for b in answers.get("at_a_glance", []) if (v := checker.check(b)).supported]
         notes = f"Points from a {clock(t.duration)} recording with {', '.join(names)}:\n" + \
             "\n".join(f"- {p}" for p in points) + "\n\n"
@@ -300,8 +312,15 @@ class Summarizer:
         for idea in answers.get("ideas", []):
             if len(ideas) < shape.ideas and (made := self._idea(idea, check)):
                 ideas.append(made)
-        highlights = _spaced([Highlight(v.moment, v.text, v.evidence) for h in _strings(answers.get("highlights"))
-                              if (v := check(h))], shape.highlights, t.duration)
+        # a highlight says what happens in its part of the recording, and is stamped where it does
+        part = t.duration / shape.highlights
+        highlights = []
+        for mark, text in sorted((answers.get("highlights") or {}).items()):
+            if isinstance(text, str) and (v := check(text)):
+                start = _seconds(mark)
+                if start - part / 2 <= v.moment < start + part * 1.5:
+                    highlights.append(Highlight(v.moment, v.text, v.evidence))
+        highlights = _spaced(highlights, shape.highlights, t.duration)
         spoken = f" {' '.join(w for s in t.segments for w in normalise(s.text))} "
         sections = [self._section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]
         return Summary(title=title, about=Claim(about.text, about.evidence) if about else None,
@@ -388,14 +407,18 @@ def _ideas(shape: Shape) -> Question | None:
                     "the idea as it was put in the conversation, and why it matters")
 
 
-def _moments(shape: Shape, names: list[str]) -> Question:
+def _moments(shape: Shape, names: list[str], marks: list[float]) -> Question:
     quote = {"type": "object", "properties": {"speaker": {"type": "string", "enum": names}, "text": _str(200)},
              "required": ["speaker", "text"]}
-    return Question({"quotes": _list(quote, shape.quotes), "highlights": _list(_sentence(130, 25), shape.highlights)},
-                    f"- quotes: the {shape.quotes} most memorable sentences, copied word for word from the "
-                    "transcript, with who said each\n"
-                    f"- highlights: up to {shape.highlights} moments from the start to the end, each one full "
-                    "sentence saying what is said or concluded at that moment")
+    stamps = [f"[{clock(m)}]" for m in marks]
+    return Question({"quotes": _list(quote, shape.quotes),
+                     "highlights": {"type": "object", "properties": {s[1:-1]: _sentence(130, 25) for s in stamps},
+                                    "required": [s[1:-1] for s in stamps]}},
+                    f"- quotes: the {shape.quotes} sentences most worth keeping (an opinion, a proposal, a decision, "
+                    "a striking remark; not greetings or introductions), from the whole conversation, copied word "
+                    "for word, with who said each\n"
+                    f"- highlights: for each time mark ({', '.join(stamps)}), one full sentence with the main "
+                    "thing said or concluded in the part that starts there")
 
 
 def _sections(template: Template, shape: Shape, names: list[str]) -> Question | None:
@@ -430,16 +453,20 @@ def _said(turn: Turn) -> bool:
     return any(w not in BACKCHANNEL for w in normalise(turn.text))
 
 
-def _render(t: Transcript, turns: list[Turn]) -> str:
+def _render(t: Transcript, turns: list[Turn], marks: list[float]) -> str:
     """The transcript as the model reads it: a line per speaker's stretch; backchannels and
     fillers left out (they cost tokens and say nothing); words the recogniser barely heard shown
     as "…" (a summary built on them would be dropped by the checker anyway), except the
-    speakers' names; no times (the evidence brings them)."""
+    speakers' names; no times but a mark where each highlight's part starts (the evidence
+    brings the times)."""
     names = {w for s in t.speakers for w in normalise(s.name)}
-    lines: list[tuple[str, list[str]]] = []
+    lines: list[tuple[str | None, list[str]]] = []
+    pending = sorted(marks)
     for turn in turns:
         if not _said(turn):
             continue
+        while pending and pending[0] <= turn.start:
+            lines.append((None, [f"[{clock(pending.pop(0))}]"]))
         words: list[str] = []
         for w, clear in zip(turn.words, heard(turn)):
             tokens = set(normalise(w.word))
@@ -453,7 +480,7 @@ def _render(t: Transcript, turns: list[Turn]) -> str:
             lines[-1][1].extend(words)
         else:
             lines.append((turn.speaker, words))
-    return "\n".join(f"{t.speaker_name(speaker)}: {' '.join(words)}" for speaker, words in lines)
+    return "\n".join(f"{t.speaker_name(speaker)}: {' '.join(words)}" if speaker else words[0] for speaker, words in lines)
 
 
 def _line(t: Transcript, seg: Turn) -> str:
@@ -469,6 +496,11 @@ def _split_turn(seg: Turn, budget: int, size: int) -> list[Turn]:
         out.append(Turn(start=words[0].start, end=words[-1].end, speaker=seg.speaker,
                         text=" ".join(w.word for w in words), words=words))
     return out
+
+
+def _seconds(stamp: str) -> float:
+    h, m, s = (int(x) for x in stamp.split(":"))
+    return h * 3600 + m * 60 + s
 
 
 def _spaced(highlights: list[Highlight], most: int, duration: float) -> list[Highlight]:
