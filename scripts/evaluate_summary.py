@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """How good, how faithful and how costly a summary is, ours beside the one-call baseline.
 
-    .venv/bin/python scripts/evaluate_summary.py --ami a b c d out/sample/transcript.json clip/transcript.json \
-        [--baseline] [--template T] [--ami-template meeting] [--llm-model NAME] [--json report.json] [--out-dir DIR]
+    .venv/bin/python scripts/evaluate_summary.py out/sample/transcript.json clip/transcript.json --ami a b c d \
+        [--baseline] [--template T] [--ami-template meeting] [--llm-model NAME] [--kv-cache f16|q8_0] \
+        [--json report.json] [--out-dir DIR] [--rescore REPORT.json]
 
 Inputs: transcript.json files (from a real `offrecord run`), and with --ami the four AMI ES2011
 meetings as speaker-attributed human transcripts from QMSum (times spread by word count).
@@ -13,7 +14,8 @@ that name the wrong speaker (both by pipeline/summary/verify.py, the product's o
 near-duplicate items (title included), quote verbatim-and-speaker rate and highlight grounding,
 ROUGE-1/2/L F1 of overview + bullets + ideas against the human references (ES2011a: the
 official AMI abstract; ES2011a-d: QMSum's answer to "Summarize the whole meeting."), wall
-seconds of the summary alone (model loading excluded) and llama.cpp's token counts.
+seconds of the summary alone (model loading excluded), llama.cpp's token counts, and the peak
+RSS of the process the model ran in. Run it under the CPU lock: its times are its results.
 
 --baseline also runs the simplest peer design on every input: the whole transcript in one
 prompt, 32k context, the same model, free text ("Summarize the whole meeting in one paragraph of
@@ -298,6 +300,7 @@ def main() -> int:
     parser.add_argument("--template", default=None, help="for the transcript files (default: the config's)")
     parser.add_argument("--ami-template", default="meeting")
     parser.add_argument("--llm-model", default=None)
+    parser.add_argument("--kv-cache", choices=["f16", "q8_0"], help="the summary model's cache type (default: the config's)")
     parser.add_argument("--baseline", action="store_true", help="also run the one-call baseline")
     parser.add_argument("--no-ours", action="store_true", help="only the baseline")
     parser.add_argument("--json", type=Path)
@@ -312,7 +315,8 @@ def main() -> int:
         parser.error("give transcript.json files or --ami")
 
     def cfg_for(template: str):
-        return load_config(None, {"summary": {k: v for k, v in (("model", args.llm_model), ("template", template)) if v}})
+        return load_config(None, {"summary": {k: v for k, v in (("model", args.llm_model), ("template", template),
+                                                                ("kv_cache", args.kv_cache)) if v}})
 
     results = {}
     if args.rescore:
