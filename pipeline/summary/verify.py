@@ -194,9 +194,12 @@ class Checker:
                 verdict.corrected = True
             else:
                 verdict.wrong_names += people
-        if EVERYONE.search(text):
+        # "both", "all of them": what follows, up to the next name, must hold for each speaker
+        starts = sorted(m.start() for name in names for m in re.finditer(re.escape(name), text))
+        for m in EVERYONE.finditer(text):
+            stems = content_stems(_without(text[m.end():next((s for s in starts if s > m.end()), len(text))], names))
             verdict.wrong_names += [n for n in dict.fromkeys(self.names.values())
-                                    if n not in verdict.wrong_names and not self._said_by([n], content)]
+                                    if stems and n not in verdict.wrong_names and not self._said_by([n], stems)]
         # anyone else named must at least have spoken in a supporting passage, or been named there
         verdict.wrong_names += [n for n in names if n not in checked and n not in verdict.wrong_names
                                 and not any(self._names_ok([n], p, c, positions) for p, c in passages)]
