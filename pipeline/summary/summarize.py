@@ -14,8 +14,9 @@ time. Items that repeat the title or each other are removed by code, and how man
 part may have follows how much was said (`Shape`): a 30-second call is not padded to an hour's
 outline. Quotes are matched to the transcript (grounding.py) and shown in its words.
 
-Every call uses a JSON schema with a maxLength on each string: without one a small model can
-run to max_tokens and leave invalid JSON (see the notes).
+Every call uses a JSON schema with a bound on each string's length (a maxLength, or a sentence
+pattern that must end with a full stop): without one a small model can run to max_tokens and
+leave invalid JSON (see the notes).
 """
 
 from __future__ import annotations
@@ -310,7 +311,7 @@ class Summarizer:
         bullets = [Claim(v.text, v.evidence) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
         ideas = []
         for idea in answers.get("ideas", []):
-            if len(ideas) < shape.ideas and (made := self._idea(idea, check)):
+            if len(ideas) < shape.ideas and (made := self._idea(idea, check, checker)):
                 ideas.append(made)
         # a highlight says what happens in its part of the recording, and is stamped where it does
         part = t.duration / shape.highlights
@@ -329,14 +330,15 @@ class Summarizer:
                        highlights=highlights, template=template.name, sections=sections)
 
     @staticmethod
-    def _idea(idea: dict, check) -> Idea | None:
-        """An idea keeps its supported sentences; its title must be one of them in brief."""
+    def _idea(idea: dict, check, checker: Checker) -> Idea | None:
+        """An idea keeps its supported sentences; its title must sum them up in their words or
+        be supported itself."""
         title = idea.get("title", "").strip().rstrip(".")
         verdicts = [v for s in sentences(idea.get("text", "")) if (v := check(s))]
         if not title or not verdicts:
             return None
         said = {w for v in verdicts for w in normalise(v.text)}
-        if not set(normalise(title)) <= said and check(title) is None:
+        if not set(normalise(title)) <= said and not checker.check(title).supported:
             return None
         return Idea(title=title, text=" ".join(v.text for v in verdicts),
                     evidence=sorted({(e.start, e.end, e.speaker): e for v in verdicts for e in v.evidence}.values(),
