@@ -25,6 +25,7 @@ import contextlib
 import json
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,18 +176,29 @@ class Summarizer:
         except json.JSONDecodeError:
             return {}
 
-    def _ask_all(self, prefix: str, questions: list[Question], one_call: bool, progress=None, done=0, total=1) -> dict:
+    def _ask_all(self, prefix: str, questions: list[Question], one_call: bool, context: str = "") -> dict:
         """Each question after the same prefix (llama.cpp evaluates the prefix once), or all in one call."""
         groups = [questions] if one_call else [[q] for q in questions]
         answers: dict = {}
         for group in groups:
             properties = {k: v for q in group for k, v in q.properties.items()}
-            answers.update(self._ask(prefix + "Answer with:\n" + "\n".join(q.ask for q in group) + "\n" + STYLE,
-                                     {"type": "object", "properties": properties, "required": list(properties)},
+            answers.update(self._ask(prefix + context + "Answer with:\n" + "\n".join(q.ask for q in group) + "\n"
+                                     + STYLE, {"type": "object", "properties": properties, "required": list(properties)},
                                      max_tokens=sum(q.max_tokens for q in group) + 10))
-            done += 1 / len(groups)
-            if progress:
-                progress(min(total, round(done)), total)
+        return answers
+
+    def _read(self, prefix: str, moments: Question, rest: list[Question], one_call: bool, checker: Checker) -> dict:
+        """The part-by-part highlights first; the other questions then come with those of them
+        the transcript supports as an outline, so that what they say covers the whole recording
+        and not only its start (a small model's attention stays with the beginning). A short
+        recording has no such problem, and asks everything in one call."""
+        if one_call:
+            return self._ask_all(prefix, [*rest, moments], True)
+        answers = self._ask_all(prefix, [moments], False)
+        outline = [f"[{mark}] {text}" for mark, text in sorted((answers.get("highlights") or {}).items())
+                   if isinstance(text, str) and checker.check(text).supported]
+        context = "What happens, part by part:\n" + "\n".join(outline) + "\n\n" if outline else ""
+        answers.update(self._ask_all(prefix, rest, False, context))
         return answers
 
     def _tokens(self, text: str) -> int:
@@ -229,20 +241,22 @@ class Summarizer:
         names = [s.name for s in t.speakers]
         marks = shape.marks(t.duration)
         text = _render(t, t.segments, marks)
+        checker = Checker(t)
         if self._tokens(text) <= self.budget():
-            prefix = _prefix(t, text, names)
-            questions = [q for q in (_headline(shape, names), _ideas(shape), _moments(shape, names, marks),
-                                     _sections(template, shape, names)) if q]
-            answers = self._ask_all(prefix, questions, shape.one_call, progress, 0, 1)
+            rest = [q for q in (_headline(shape, names), _ideas(shape), _sections(template, shape, names)) if q]
+            answers = self._read(_prefix(t, text, names), _moments(shape, names, marks), rest, shape.one_call, checker)
+            if progress:
+                progress(1, 1)
         else:
-            answers = self._in_parts(t, template, shape, names, progress)
-        summary = self._checked(answers, t, template, shape)
+            answers = self._in_parts(t, template, shape, names, checker, progress)
+        summary = self._checked(answers, t, template, shape, checker)
         log.info("summary of %s: %d calls, %d prompt tokens (%d evaluated), %d generated, %d of %d claims kept",
                  Path(t.source).name, self.usage["calls"], self.usage["prompt_tokens"], self.usage["prompt_evaluated"],
                  self.usage["completion_tokens"], self.usage["claims_kept"], self.usage["claims_proposed"])
         return summary
 
-    def _in_parts(self, t: Transcript, template: Template, shape: Shape, names: list[str], progress) -> dict:
+    def _in_parts(self, t: Transcript, template: Template, shape: Shape, names: list[str], checker: Checker,
+                  progress) -> dict:
         """A transcript longer than the context: each part is asked for its points, ideas,
         quotes, moments and section items; the title and overview are then written from the
         points that the transcript supports."""
@@ -252,15 +266,15 @@ class Summarizer:
                            quotes=max(1, -(-shape.quotes * 2 // len(chunks))),
                            highlights=shape.highlights, items=shape.items, one_call=False)
         answers: dict = {}
-        checker = Checker(t)
         all_marks = shape.marks(t.duration)
         for i, chunk in enumerate(chunks):
             ends = chunks[i + 1][0].start if i + 1 < len(chunks) else t.duration
             marks = [m for m in all_marks if chunk[0].start <= m < ends] or [chunk[0].start]
             prefix = _prefix(t, _render(t, chunk, marks), names, f"Part {i + 1} of {len(chunks)} of a transcript")
-            questions = [q for q in (_points(part_shape), _ideas(part_shape), _moments(part_shape, names, marks),
-                                     _sections(template, part_shape, names)) if q]
-            part = self._ask_all(prefix, questions, False, progress, i, len(chunks) + 1)
+            rest = [q for q in (_points(part_shape), _ideas(part_shape), _sections(template, part_shape, names)) if q]
+            part = self._read(prefix, _moments(part_shape, names, marks), rest, False, checker)
+            if progress:
+                progress(i + 1, len(chunks) + 1)
             for key, value in part.items():
                 if isinstance(value, dict):  # highlights, by time mark
                     answers.setdefault(key, {}).update(value)
@@ -274,9 +288,8 @@ class Summarizer:
             progress(len(chunks) + 1, len(chunks) + 1)
         return answers
 
-    def _checked(self, answers: dict, t: Transcript, template: Template, shape: Shape) -> Summary:
+    def _checked(self, answers: dict, t: Transcript, template: Template, shape: Shape, checker: Checker) -> Summary:
         """Only what the transcript supports, each point once, no more than the recording fills."""
-        checker = Checker(t)
         # the title too must say what was said; if not, it says only who spoke
         title = answers.get("title", "").strip().rstrip(".")
         if not title or not checker.check(title).supported:
@@ -284,13 +297,13 @@ class Summarizer:
             title = "A conversation with " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
         kept: list[str] = [title]  # what later items must not repeat
 
-        # letters the transcript never uses: a small model sometimes slips into another script
-        letters = {c for s in t.segments for c in s.text.lower() if c.isalpha()}
+        # a small model sometimes slips into another script (Chinese, for Qwen) mid-sentence
+        scripts = {_script(c) for s in t.segments for c in s.text if c.isalpha()}
 
         def check(text: str, owner: str | None = None) -> Verdict | None:
             text = text.strip()
             if not text or _placeholder(normalise(text)) or text.endswith("…") or \
-                    any(c.isalpha() and c not in letters for c in text.lower()):
+                    any(c.isalpha() and _script(c) not in scripts for c in text):
                 return None  # nothing, a sentence cut off at its length limit, or another language
             self.usage["claims_proposed"] += 1
             v = checker.check(text, owner)
@@ -396,8 +409,7 @@ def _headline(shape: Shape, names: list[str], points: bool = True) -> Question:
 
 def _points(shape: Shape) -> Question:
     return Question({"at_a_glance": _list(_sentence(180, 30), shape.bullets)},
-                    f"- at_a_glance: up to {shape.bullets} key points the overview does not already make, each "
-                    "one full sentence")
+                    f"- at_a_glance: the {shape.bullets} most important points, each one full sentence")
 
 
 def _ideas(shape: Shape) -> Question | None:
@@ -498,6 +510,11 @@ def _split_turn(seg: Turn, budget: int, size: int) -> list[Turn]:
         out.append(Turn(start=words[0].start, end=words[-1].end, speaker=seg.speaker,
                         text=" ".join(w.word for w in words), words=words))
     return out
+
+
+def _script(letter: str) -> str:
+    """The writing system of a letter, as Unicode names it: LATIN, CJK, CYRILLIC..."""
+    return unicodedata.name(letter, "?").split()[0]
 
 
 def _seconds(stamp: str) -> float:
