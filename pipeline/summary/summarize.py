@@ -38,7 +38,7 @@ from ..text import clock, normalise
 from . import native
 from .grounding import ground_quote
 from .templates import Section, Template
-from .verify import Checker, Verdict, heard, near_duplicate, sentences
+from .verify import Checker, Verdict, content_stems, heard, near_duplicate, sentences
 
 SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says, in the "
           "speakers' own words where you can. Refer to people by the names given in the transcript. "
@@ -54,6 +54,7 @@ KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}
 # speaker's turns around them (the checker still reads every word).
 BACKCHANNEL = frozenset("yeah yes yep okay ok oh mm hmm mm-hmm uh-huh uh um right so alright and but".split())
 FILLER = frozenset("um uh hmm mm".split())
+QUOTE_CONTENT = 4  # content words a quote must hold to be worth saving
 
 
 def settings(cfg: Config, template: Template) -> dict:
@@ -389,6 +390,8 @@ class Summarizer:
                 continue
             if any(q.start < other.end and other.start < q.end for other in quotes):
                 continue  # the same passage proposed twice
+            if len(content_stems(q.text)) < QUOTE_CONTENT:
+                continue  # "I'll just put the cable in": words, but nothing worth saving
             quotes.append(q)
         self.usage["quotes_proposed"] += len(proposals)
         self.usage["quotes_kept"] += len(quotes)

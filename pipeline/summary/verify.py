@@ -91,9 +91,15 @@ def content_stems(text: str) -> list[str]:
     return list(dict.fromkeys(s for w in normalise(text) if (s := _content(w))))
 
 
+def _find(name: str, text: str) -> list[re.Match]:
+    flags = re.IGNORECASE if " " in name.strip() else 0
+    return list(re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags))
+
+
 def _without(text: str, names: list[str]) -> str:
     for name in names:
-        text = text.replace(name, " ")
+        for m in reversed(_find(name, text)):
+            text = text[:m.start()] + " " + text[m.end():]
     return text
 
 
@@ -152,10 +158,10 @@ class Checker:
         return self._matches[stem]
 
     def mentioned(self, text: str) -> list[str]:
-        """The speakers' names a claim uses, as they are written (so "Marketing" the person,
-        not "marketing" the subject)."""
-        return [name for name in dict.fromkeys(self.names.values())
-                if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+        """The speakers' names a claim uses: a one-word name as it is written (so "Marketing"
+        the person, not "marketing" the subject), a longer one in any case ("the project
+        manager" is the Project Manager)."""
+        return [name for name in dict.fromkeys(self.names.values()) if _find(name, text)]
 
     def check(self, text: str, owner: str | None = None) -> Verdict:
         """Is `text` supported by the transcript, and are the people it names (or `owner`, an
@@ -195,7 +201,7 @@ class Checker:
             else:
                 verdict.wrong_names += people
         # "both", "all of them": what follows, up to the next name, must hold for each speaker
-        starts = sorted(m.start() for name in names for m in re.finditer(re.escape(name), text))
+        starts = sorted(m.start() for name in names for m in _find(name, text))
         for m in EVERYONE.finditer(text):
             stems = content_stems(_without(text[m.end():next((s for s in starts if s > m.end()), len(text))], names))
             verdict.wrong_names += [n for n in dict.fromkeys(self.names.values())
@@ -209,8 +215,7 @@ class Checker:
     def _clauses(self, text: str, names: list[str]) -> list[tuple[list[str], str]]:
         """(people, the text from the first of them to the next name) for each name or group of
         names the claim uses: "Ann and Bob agreed ..." puts what follows to the two together."""
-        found = sorted((m.start(), name) for name in names
-                       for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text))
+        found = sorted((m.start(), name) for name in names for m in _find(name, text))
         out: list[tuple[list[str], int, int]] = []  # (people, start, end of the last name)
         for start, name in found:
             if out and re.fullmatch(r"\s*(,|and|&|,\s*and)\s*", text[out[-1][2]:start]):
