@@ -29,6 +29,7 @@ CONFIDENT = 0.5  # a word the recogniser gave a lower probability is not evidenc
 HEARD = 3  # nor is one amid a stretch it mostly failed on: the mean over this many words each side
 WINDOW = 60  # words in one supporting passage (about 20 s of speech)
 MAX_PASSAGES = 3  # a claim may gather its support from this many passages
+MIN_CONTENT = 2  # content words, or one and a name: "She introduces." says too little to check
 MIN_SUPPORT = 2 / 3  # share of a claim's content words found in its passages
 FUZZY = 85  # rapidfuzz ratio at which two stems of five letters or more are the same word (ASR spelling)
 NEAR_DUPLICATE = 0.75  # shared content words over the longer item's: "nearly word for word"
@@ -170,7 +171,7 @@ class Checker:
         if owner and owner not in names:
             names.append(owner)
         content = content_stems(_without(text, names))
-        if not content:
+        if len(content) + bool(names) < MIN_CONTENT:
             return Verdict(False, 0.0, text)
         positions = {s: self._positions(s) for s in content}
         support, passages = self._cover(content, positions, names)
