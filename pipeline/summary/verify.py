@@ -30,7 +30,7 @@ HEARD = 3  # nor is one amid a stretch it mostly failed on: the mean over this m
 WINDOW = 60  # words in one supporting passage (about 20 s of speech)
 MAX_PASSAGES = 3  # a claim may gather its support from this many passages
 MIN_CONTENT = 2  # content words, or one and a name: "She introduces." says too little to check
-MIN_SUPPORT = 2 / 3  # share of a claim's content words found in its passages
+MIN_SUPPORT = 3 / 4  # share of a claim's content words found in its passages
 FUZZY = 85  # rapidfuzz ratio at which two stems of five letters or more are the same word (ASR spelling)
 NEAR_DUPLICATE = 0.75  # shared content words over the longer item's: "nearly word for word"
 # "They both ...", "all of them ...": the claim is put to every speaker.

@@ -72,8 +72,8 @@ def test_claims_built_on_misheard_words_are_not_supported():
 
 def test_an_action_owner_must_be_behind_the_words_or_named_in_them():
     checker = Checker(sample_reference())
-    assert checker.check("Stay in New Jersey.", owner="Diane").supported
-    v = checker.check("Stay in New Jersey.", owner="Sheila")
+    assert checker.check("Be in New Jersey now.", owner="Diane").supported
+    v = checker.check("Be in New Jersey now.", owner="Sheila")
     assert not v.supported and v.wrong_names == ["Sheila"]
 
 
