@@ -43,9 +43,10 @@ from .verify import Checker, Verdict, content_stems, heard, near_duplicate, sent
 SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says, in the "
           "speakers' own words where you can. Refer to people by the names given in the transcript. "
           "Never repeat a point. Answer in JSON.")
-STYLE = ("Write full sentences in plain words, most of them the speakers' own, and name people as the transcript "
-         "does (\"Ann wants a rubber case.\", not \"Ann: rubber case\"). Say each point once. Leave a list short "
-         "or empty rather than add anything that was not said.")
+STYLE = ("Write full sentences in the third person, in plain words taken from the transcript where you can, and "
+         "name people as the transcript does (\"Ann wants a rubber case.\", not \"Ann: rubber case\" or \"We want "
+         "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
+         "said.")
 log = logging.getLogger("offrecord.summary")
 VERSION = 2  # of how a summary is made: part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
@@ -301,13 +302,13 @@ class Summarizer:
         # a small model sometimes slips into another script (Chinese, for Qwen) mid-sentence
         scripts = {_script(c) for s in t.segments for c in s.text if c.isalpha()}
 
-        def check(text: str, owner: str | None = None) -> Verdict | None:
+        def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None) -> Verdict | None:
             text = text.strip()
             if not text or _placeholder(normalise(text)) or text.endswith("…") or \
                     any(c.isalpha() and _script(c) not in scripts for c in text):
                 return None  # nothing, a sentence cut off at its length limit, or another language
             self.usage["claims_proposed"] += 1
-            v = checker.check(text, owner)
+            v = checker.check(text, owner, within)
             if not v.supported:
                 log.debug("dropped a claim the transcript does not support: %r", text)  # debug: it may hold what was said
                 return None
@@ -331,10 +332,9 @@ class Summarizer:
         part = t.duration / shape.highlights
         highlights = []
         for mark, text in sorted((answers.get("highlights") or {}).items()):
-            if isinstance(text, str) and (v := check(text)):
-                start = _seconds(mark)
-                if start - part / 2 <= v.moment < start + part * 1.5:
-                    highlights.append(Highlight(v.moment, v.text, v.evidence))
+            start = _seconds(mark)
+            if isinstance(text, str) and (v := check(text, within=(start - part / 2, start + part * 1.5))):
+                highlights.append(Highlight(v.moment, v.text, v.evidence))
         highlights = _spaced(highlights, shape.highlights, t.duration)
         spoken = f" {' '.join(w for s in t.segments for w in normalise(s.text))} "
         sections = [self._section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]

@@ -135,6 +135,7 @@ class Checker:
         self.t = transcript
         self.names = {s.id: s.name for s in transcript.speakers}
         self.turn_of: list[int] = []  # per transcript token: its turn
+        self.time_of: list[float] = []  # and when it was said
         self.word_of: list[int] = []  # and the word within that turn
         self.where: dict[str, list[int]] = {}  # stem -> token positions heard with confidence
         for ti, turn in enumerate(transcript.segments):
@@ -144,6 +145,7 @@ class Checker:
                         self.where.setdefault(stem, []).append(len(self.turn_of))
                     self.turn_of.append(ti)
                     self.word_of.append(wi)
+                    self.time_of.append(w.start)
         self.vocab = list(self.where)
         self._matches: dict[str, list[int]] = {}
 
@@ -164,9 +166,9 @@ class Checker:
         manager" is the Project Manager)."""
         return [name for name in dict.fromkeys(self.names.values()) if _find(name, text)]
 
-    def check(self, text: str, owner: str | None = None) -> Verdict:
-        """Is `text` supported by the transcript, and are the people it names (or `owner`, an
-        action item's) the ones behind the supporting words?"""
+    def check(self, text: str, owner: str | None = None, within: tuple[float, float] | None = None) -> Verdict:
+        """Is `text` supported by the transcript (or by what was said `within` those times), and
+        are the people it names (or `owner`, an action item's) the ones behind the supporting words?"""
         names = self.mentioned(text)
         if owner and owner not in names:
             names.append(owner)
@@ -174,9 +176,12 @@ class Checker:
         if len(content) + bool(names) < MIN_CONTENT:
             return Verdict(False, 0.0, text)
         positions = {s: self._positions(s) for s in content}
+        if within:
+            positions = {s: [p for p in ps if within[0] <= self.time_of[p] < within[1]] for s, ps in positions.items()}
         support, passages = self._cover(content, positions, names)
         if names:  # the evidence for a claim about people is their own words, where those suffice
-            own = self._own(names, content)
+            own = {s: [p for p in ps if not within or within[0] <= self.time_of[p] < within[1]]
+                   for s, ps in self._own(names, content).items()}
             own_support, own_passages = self._cover(content, own, names)
             if own_support >= MIN_SUPPORT - 1e-9:
                 support, passages, positions = own_support, own_passages, own
