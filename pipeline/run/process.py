@@ -111,9 +111,11 @@ class _FileRun:
             asr, diarization = self._side_by_side()
         asr = asr or self.transcribe()
         self.result.duration = asr.duration
-        if not (cfg.diarization.enabled and asr.phrases):
-            diarization = diarize.single_speaker(asr.duration if asr.phrases else 0.0)
-        return asr, diarization or self.diarize()
+        if not cfg.diarization.enabled:
+            return asr, diarize.single_speaker(asr.duration if asr.phrases else 0.0)
+        # who spoke when does not depend on the words: a voice too quiet for the VAD is still there
+        diarization = diarization or self.diarize()
+        return self.recover(asr, diarization), diarization
 
     def transcribe(self, own_cpu: bool = True) -> AsrResult:
         # the model loads and the audio decodes before the stage's clock starts
@@ -125,6 +127,19 @@ class _FileRun:
         model, audio = self.models.diarizer, self.decoded()
         return self.computed("diarize", self.source, diarize.settings(self.cfg),
                              lambda: model.diarize(audio, threads=threads), own_cpu)
+
+    def recover(self, asr: AsrResult, diarization: Diarization) -> AsrResult:
+        """Speech that the diarization heard and the VAD left out (a quiet or distant voice) is
+        transcribed too, so that every voice in speakers.rttm reaches the recogniser."""
+        missed = transcribe.unheard(diarization.spans, asr.heard)
+        if not missed:
+            return asr
+        settings = {"transcribe": transcribe.settings(self.cfg), "diarize": diarize.settings(self.cfg)}
+        stored = self.stored("recover", self.source, settings, AsrResult.from_dict)
+        if stored is not None:
+            return stored
+        model, audio = self.models.asr, self.decoded()
+        return self.computed("recover", self.source, settings, lambda: model.transcribe_also(audio, asr, missed))
 
     def _side_by_side(self) -> tuple[AsrResult, Diarization]:
         """Speech recognition here and diarization in a thread, each on its share of the cores.
