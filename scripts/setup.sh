@@ -116,6 +116,16 @@ if [ $with_tests = 1 ] && ! command -v chromedriver >/dev/null; then
   fi
 fi
 
+# The privacy test watches the pipeline's system calls with strace.
+if [ $with_tests = 1 ] && ! command -v strace >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing strace (apt) for the network privacy test" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null
+  else
+    echo "setup: no strace; the network privacy test will be skipped (apt-get install strace)" >&2
+  fi
+fi
+
 echo "setup: installing models into the local store" >&2
 "$VENV/bin/offrecord" models install
 if [ $with_tests = 1 ]; then

@@ -74,3 +74,19 @@ def test_diarization_failure_beside_asr_keeps_the_transcription(clip, tmp_path, 
     assert "transcribe" not in stages and "transcribe+diarize" not in stages
     assert stages["diarize"].cpu_seconds is not None  # ran alone, with every thread
     assert len(transcript["speakers"]) >= 2 and transcript["segments"]
+
+
+def test_a_quiet_meeting_still_has_its_speakers(shared, tmp_path):
+    """AMI trn02: one far-field voice, about 40 dB below full scale, says "I am" at 20.7-21.4 s.
+    Who spoke when must not hang on the recogniser finding words, and the voice the
+    diarization hears must reach the recogniser."""
+    cfg = load_config(None, SETTINGS)
+    process_file(shared / "meeting-ami-clips" / "trn02.wav", tmp_path / "out", cfg, Models(cfg, ModelStore()),
+                 Reporter(None))
+    turns = [line.split() for line in (tmp_path / "out" / "speakers.rttm").read_text().splitlines()]
+    assert turns, "speakers.rttm is empty"
+    spoken = [(float(t[3]), float(t[3]) + float(t[4])) for t in turns]
+    assert any(start < 21.4 and end > 20.7 for start, end in spoken), spoken
+    transcript = json.loads((tmp_path / "out" / "transcript.json").read_text())
+    assert transcript["speakers"] and transcript["segments"]
+    assert all(20.0 <= w["start"] <= 22.5 for s in transcript["segments"] for w in s["words"])
