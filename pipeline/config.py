@@ -38,8 +38,11 @@ class DiarizationConfig(_Section):
     min_speakers: int | None = Field(None, ge=1)
     max_speakers: int | None = Field(None, ge=1)
     segmentation_step: float = Field(0.1, gt=0.0, le=1.0)
+    speech_threshold: float = Field(0.4, gt=0.0, lt=1.0)
+    count_agreement: float = Field(0.4, gt=0.0, le=1.0)
     clustering_threshold: float = Field(0.6, gt=0.0, lt=2.0)
     min_cluster_size: int = Field(12, ge=1)
+    min_clean_share: float = Field(0.2, gt=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _bounds(self):

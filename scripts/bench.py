@@ -121,7 +121,8 @@ def child_naive(path: Path) -> dict:
     cfg = DiarizationConfig()
     embedder = CamppEmbedder(store.path("campplus-sv"))
     pipeline = StockDiarization(Model.from_pretrained(str(store.path("pyannote-segmentation-3.0") / "pytorch_model.bin")),
-                                embedder, cfg.segmentation_step)
+                                embedder, cfg.segmentation_step, cfg.speech_threshold, cfg.count_agreement,
+                                cfg.min_clean_share)
     pipeline._embedding = PerWindowEmbedding(embedder)
     pipeline._audio = Audio(sample_rate=16000, mono="downmix")
     pipeline.instantiate({"segmentation": {"min_duration_off": 0.0}, "clustering": {
