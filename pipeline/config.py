@@ -25,7 +25,7 @@ class AsrConfig(_Section):
     language: str | None = None
     beam_size: int = Field(5, ge=1, le=10)
     vad: bool = True
-    vad_threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    vad_threshold: float = Field(0.35, gt=0.0, lt=1.0)
     compute_type: str = "int8"
     device: Literal["cpu", "cuda", "auto"] = "cpu"
 
