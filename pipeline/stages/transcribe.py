@@ -71,11 +71,22 @@ class Transcriber:
         return AsrResult(phrases=phrases, language=language or "en", duration=round(audio.duration, 3), heard=heard)
 
     def transcribe_also(self, audio: Audio, asr: AsrResult, regions: list[tuple[float, float]]) -> AsrResult:
-        """`asr` with the words of these (start, end) stretches added, decoded as one stream."""
-        rate = audio.sample_rate
-        chunks = [{"start": int(start * rate), "end": int(end * rate)} for start, end in regions]
+        """`asr` with the words of these (start, end) stretches added, decoded joined together, a
+        window's worth at a time (the spectrogram of everything at once could be huge, see _windows)."""
+        window = WINDOW_SECONDS * audio.sample_rate
+        groups: list[list[dict]] = [[]]
+        size = 0
+        for start, end in regions:
+            for first in range(int(start * audio.sample_rate), int(end * audio.sample_rate), window):
+                chunk = {"start": first, "end": min(first + window, int(end * audio.sample_rate))}
+                if size + chunk["end"] - chunk["start"] > window:
+                    groups.append([])
+                    size = 0
+                groups[-1].append(chunk)
+                size += chunk["end"] - chunk["start"]
         phrases: list[Phrase] = []
-        self._decode(audio.samples, 0.0, chunks, asr.language, phrases)
+        for group in groups:
+            self._decode(audio.samples, 0.0, group, asr.language, phrases)
         return AsrResult(phrases=sorted(asr.phrases + phrases, key=lambda p: p.start), language=asr.language,
                          duration=asr.duration, heard=sorted(asr.heard + regions))
 
