@@ -85,6 +85,12 @@ class WatchConfig(_Section):
     retry_seconds: float = Field(60.0, ge=0.0)
 
 
+class LibraryConfig(_Section):
+    # The sentence-embedding model that lets `offrecord search` find passages by meaning as
+    # well as by their words; null: by words only.
+    meaning_model: str | None = "wordllama-l2-supercat"
+
+
 class ModelsConfig(_Section):
     # Where assembled model weights live; empty: `models/store` in a checkout, else the user's
     # data folder (see store.default_store).
@@ -103,6 +109,7 @@ class Config(_Section):
     summary: SummaryConfig = Field(default_factory=SummaryConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
     watch: WatchConfig = Field(default_factory=WatchConfig)
+    library: LibraryConfig = Field(default_factory=LibraryConfig)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
 
     @property

@@ -5,6 +5,8 @@ offrecord transcribe FILE...         the same without the summary
 offrecord summarize transcript.json  (re-)summarise an existing transcript
 offrecord watch IN_DIR --out OUT     process whatever lands in IN_DIR, exactly once
 offrecord status OUT                 done / failed / pending recordings of a watch folder
+offrecord search QUERY [OUT]         moments across every recording in OUT, by words and by meaning
+offrecord index OUT                  rebuild OUT's search index and its index.html page
 offrecord models list|install|verify|pull
 offrecord speakers enroll|list|forget     voice profiles for naming speakers
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import models, process, speakers, watch
+from . import library, models, process, speakers, watch
 from .common import Context, Group, configure_logging
 
 
@@ -29,8 +31,8 @@ def cli(ctx, verbose, quiet):
     ctx.obj = Context(verbose, quiet)
 
 
-for command in (process.run, process.transcribe, process.summarize, watch.watch, watch.status, models.models,
-                speakers.speakers):
+for command in (process.run, process.transcribe, process.summarize, watch.watch, watch.status, library.search,
+                library.index, models.models, speakers.speakers):
     cli.add_command(command)
 
 

@@ -163,6 +163,7 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
 @click.pass_obj
 def summarize(obj: Context, transcript_json: Path, config_path, llm_model, template, seed, out):
     """(Re-)summarise a transcript.json without transcribing again."""
+    from .. import library
     from ..data import Transcript
     from ..outputs.files import write_atomic
     from ..outputs.formats import summary_json, summary_md
@@ -184,4 +185,5 @@ def summarize(obj: Context, transcript_json: Path, config_path, llm_model, templ
     folder = out or transcript_json.parent
     write_atomic(folder / "summary.json", summary_json(summary))
     write_atomic(folder / "summary.md", summary_md(summary))
+    library.update(folder.parent, folder, cfg)
     obj.say(f"summary written to {folder / 'summary.md'}")

@@ -28,7 +28,7 @@ blockquote{margin:1rem 0;padding-left:1rem;border-left:4px solid #ccc}
 .meta{color:#666;font-size:.9rem}
 """
 
-SCRIPT = """
+SCRIPT = r"""
 const player = document.getElementById('player');
 function seek(t) {
   const go = () => { player.currentTime = t; player.play().catch(() => {}); };
@@ -40,6 +40,17 @@ document.addEventListener('click', e => {
   e.preventDefault();
   seek(parseFloat(link.dataset.t));
 });
+// report.html#t=754 (a search result in the library page) opens the recording at that moment
+function seekToHash() {
+  const found = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
+  if (!found) return;
+  const t = parseFloat(found[1]);
+  const before = [...document.querySelectorAll('#transcript [data-t]')].filter(a => parseFloat(a.dataset.t) <= t + 0.01);
+  if (before.length) before[before.length - 1].scrollIntoView({block: 'center'});
+  seek(t);
+}
+window.addEventListener('hashchange', seekToHash);
+seekToHash();
 """
 
 

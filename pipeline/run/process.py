@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from .. import library
 from ..config import Config, voices_path
 from ..data import Audio, Diarization, Summary, Transcript
 from ..errors import OffrecordError
@@ -51,7 +52,7 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     result = Result(transcript, diarization, None, out_dir)
     if cfg.summary.enabled:
         result.summary = run.summarize(result)
-    run.step("write", publish, out_dir, render(result, cfg.output.formats))
+    run.publish(result)
     return run.result
 
 
@@ -99,6 +100,11 @@ class _FileRun:
         seconds, cpu = time.perf_counter() - start[0], time.process_time() - start[1]
         self.result.stages.append(StageTime(stage, seconds, cpu if own_cpu else None, peak_rss_mb()))
         self.reporter.stage(self.label, stage, seconds, self.result.duration)
+
+    def publish(self, result: Result) -> None:
+        """The outputs swapped into place, then the library (index and OUT/index.html) told."""
+        self.step("write", publish, result.out_dir, render(result, self.cfg.output.formats))
+        self.step("index", library.update, result.out_dir.parent, result.out_dir, self.cfg)
 
     # -- the stages ---------------------------------------------------------------------------
 
@@ -166,7 +172,7 @@ class _FileRun:
             return summary
         # The transcript is published before the summary model runs: whatever happens to the
         # summary (a native crash, a kill), the transcript is not lost with it.
-        self.step("write", publish, result.out_dir, render(result, self.cfg.output.formats))
+        self.publish(result)
         try:
             summarizer = self.models.summarizer
             return self.computed("summarize", key, settings, lambda: summarizer.summarize(transcript, template))
