@@ -74,7 +74,7 @@ def search(query, out, speaker, since, until, recording, limit, as_json, config_
         at = clock(h.start) if h.start is not None else "--:--:--"
         who = h.speaker or ("summary" if h.kind == "summary" else "")
         click.echo(f"{h.title} · {time.strftime('%Y-%m-%d', time.localtime(h.date))} · {at}"
-                   + (f" · {who}" if who else "") + (f"  ({out / h.folder / 'report.html'}#t={h.start:.0f})"
+                   + (f" · {who}" if who else "") + (f"  ({out / h.folder / 'report.html'}#t={h.start:.1f})"
                                                       if h.report and h.start is not None else ""))
         click.echo("    " + h.snippet.replace(MARK_START, start).replace(MARK_END, end))
 

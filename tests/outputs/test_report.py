@@ -40,17 +40,22 @@ def test_report_content_is_escaped_and_linked(tmp_path, sample_wav):
     assert (out / unquote(src)).resolve() == sample_wav.resolve()
 
 
-def test_clicking_a_highlight_seeks_the_audio_in_chromium(tmp_path, sample_wav, chromium):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
+def written_report(tmp_path: Path, sample_wav: Path) -> Path:
+    """The example's report.html, its player pointing at a copy of the 30 s sample call."""
     out = tmp_path / "sample"
     out.mkdir()
     shutil.copy(sample_wav, tmp_path / "call.wav")
     t, s = example(tmp_path / "call.wav")
     (out / "report.html").write_text(report_html(t, s, out), encoding="utf-8")
+    return out / "report.html"
+
+
+def test_clicking_a_highlight_seeks_the_audio_in_chromium(tmp_path, sample_wav, chromium):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
     driver = chromium
-    driver.get((out / "report.html").as_uri())
+    driver.get(written_report(tmp_path, sample_wav).as_uri())
     link = driver.find_element(By.CSS_SELECTOR, '#highlights a[data-t="14.400"]')
     link.click()
     WebDriverWait(driver, 20).until(
@@ -65,12 +70,7 @@ def test_clicking_a_highlight_seeks_the_audio_in_chromium(tmp_path, sample_wav, 
 def test_report_opened_at_a_time_seeks_there_in_chromium(tmp_path, sample_wav, chromium):
     from selenium.webdriver.support.ui import WebDriverWait
 
-    out = tmp_path / "sample"
-    out.mkdir()
-    shutil.copy(sample_wav, tmp_path / "call.wav")
-    t, s = example(tmp_path / "call.wav")
-    (out / "report.html").write_text(report_html(t, s, out), encoding="utf-8")
-    chromium.get((out / "report.html").as_uri() + "#t=21.5")
+    chromium.get(written_report(tmp_path, sample_wav).as_uri() + "#t=21.5")
     WebDriverWait(chromium, 20).until(
         lambda d: abs(d.execute_script("return document.getElementById('player').currentTime") - 21.5) < 1.0)
     chromium.execute_script("location.hash = '#t=7'")  # a second moment in the same page

@@ -89,7 +89,7 @@ def test_watch_processes_each_recording_exactly_once_through_a_kill(tmp_path, sh
     assert second.wait(300) == 0, log2.read_text()
 
     # every good recording: complete outputs, exactly once
-    folders = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
     assert len(folders) == 3 and {"meeting", "austen"} <= set(folders), folders
     assert set(folders) - {"meeting", "austen"} <= {"jfk", "copy of jfk"}
     for name in folders:
@@ -177,7 +177,9 @@ def test_two_watchers_on_one_folder_never_do_the_same_file(tmp_path, shared):
     assert [p.wait(300) for p in procs] == [0, 0], [log.read_text()[-2000:] for log in logs]
     done = [e["file"] for log in logs for e in events(log) if e["event"] == "done"]
     assert sorted(done) == sorted(c.name for c in clips)  # each exactly once, between the two
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(c.stem for c in clips)
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")) == sorted(c.stem for c in clips)
+    page = (out / "index.html").read_text()  # both watchers updated the one library: every recording is in it
+    assert all(f'"{c.stem}/report.html"' in page for c in clips)
 
 
 def test_finished_files_are_skipped_until_the_file_or_the_settings_change(tmp_path, shared):
