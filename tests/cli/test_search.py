@@ -68,3 +68,17 @@ def test_index_rebuilds_and_the_page_lists_both(library_out):
     page = (library_out / "index.html").read_text()
     assert '"call/report.html"' in page and '"jfk/report.html"' in page
     assert search("country", library_out).exit_code == 0
+
+
+@pytest.mark.slow
+def test_summarize_updates_the_library(library_out, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(library_out, out)
+    config = tmp_path / "fast.yaml"
+    config.write_text(json.dumps(FAST))
+    result = CliRunner().invoke(cli, ["summarize", str(out / "jfk" / "transcript.json"), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    title = json.loads((out / "jfk" / "summary.json").read_text())["title"]
+    hits = json.loads(search(f'"{title}"', out, "--json", "--recording", "jfk").output)
+    assert any(h["kind"] == "summary" and h["text"] == title for h in hits)
+    assert all(h["title"] == title for h in hits)  # the recording is now known by its summary's title
