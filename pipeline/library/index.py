@@ -82,9 +82,7 @@ class Index:
         self.path = index_path(out_root)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            # Autocommit mode: each change below opens its own transaction and commits it whole.
-            self.db.execute("PRAGMA synchronous=FULL")
+            self._connect()
             self._check_schema()
         except OSError as e:
             raise OutputError(f"{self.path}: cannot open the library index ({e.strerror or e})") from None
@@ -99,9 +97,13 @@ class Index:
         self.db.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self.db.execute("PRAGMA synchronous=FULL")
+        self._connect()
         self._check_schema()
+
+    def _connect(self) -> None:
+        # Autocommit mode: each change below opens its own transaction and commits it whole.
+        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA synchronous=FULL")  # on a file that is no database, this raises
 
     def _check_schema(self) -> None:
         db = self.db

@@ -17,7 +17,7 @@ _PART = re.compile(r'"([^"]*)"?|(\S+)')
 @dataclass
 class Query:
     terms: list[str]  # each an FTS5 string or phrase, with its prefix star
-    literal: bool  # a phrase or a prefix was asked for: the words themselves, not their meaning
+    literal: bool  # quotes or a prefix star ask for the words themselves, not their meaning
     text: str  # the words, for search by meaning
 
     @property
@@ -38,7 +38,7 @@ def parse(text: str) -> Query | None:
         if not tokens:
             continue
         prefix = bool(word) and word.endswith("*")
-        literal = literal or prefix or len(tokens) > 1 and bool(phrase)
+        literal = literal or prefix or bool(phrase)
         terms.append('"' + " ".join(tokens) + '"' + ("*" if prefix else ""))
         words += tokens
     if not terms:
