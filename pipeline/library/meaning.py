@@ -26,7 +26,14 @@ class Embedder:
     def __init__(self, name: str, folder: Path):
         from safetensors import safe_open
         from tokenizers import Tokenizer
+
+        # Importing wordllama calls logging.basicConfig(level=INFO): undone, so that what is
+        # logged stays the application's choice (by default: no library chatter).
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
         from wordllama.inference import WordLlamaInference
+
+        root.handlers[:], root.level = handlers, level
 
         with safe_open(str(folder / "l2_supercat_256.safetensors"), framework="np") as f:
             table = f.get_tensor("embedding.weight")
