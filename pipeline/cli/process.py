@@ -77,6 +77,9 @@ def pipeline_options(f):
         click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
                      help="Formats to write (repeatable; default: all)."),
         click.option("--threads", type=click.IntRange(0), help="CPU threads (0: all cores)."),
+        click.option("--cluster", metavar="ADDRESS",
+                     help="Run each recording as a task on a Dask cluster: tcp://scheduler:8786, or local:N for N "
+                          "worker processes here (needs offrecord[cluster])."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -92,14 +95,15 @@ def pipeline_options(f):
 @click.option("--force", is_flag=True, help="Recompute every stage instead of reusing stored results.")
 @click.pass_obj
 def run(obj: Context, files, config_path, out, language, num_speakers, min_speakers, max_speakers, speakers,
-        asr_model, llm_model, template, no_diarization, formats, threads, no_summary, seed, sample, force):
+        asr_model, llm_model, template, no_diarization, formats, threads, cluster, no_summary, seed, sample, force):
     """Transcribe, diarize and summarise each FILE into OUT/NAME/.
 
     Stage results are kept in OUT/.offrecord/cache: running again after a crash, or with another
     summary model, redoes only what changed."""
     given = overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model, llm_model,
                       no_summary, no_diarization, formats, threads, seed, template)
-    sys.exit(run_files(obj, list(files) + ([sample_path()] if sample else []), config_path, Path(out), given, force))
+    sys.exit(run_files(obj, list(files) + ([sample_path()] if sample else []), config_path, Path(out), given, force,
+                       cluster))
 
 
 @click.command()
@@ -107,14 +111,15 @@ def run(obj: Context, files, config_path, out, language, num_speakers, min_speak
 @pipeline_options
 @click.pass_obj
 def transcribe(obj: Context, files, config_path, out, language, num_speakers, min_speakers, max_speakers,
-               speakers, asr_model, llm_model, template, no_diarization, formats, threads):
+               speakers, asr_model, llm_model, template, no_diarization, formats, threads, cluster):
     """Like `run`, without the summary."""
     given = overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model, llm_model,
                       True, no_diarization, formats, threads, None)
-    sys.exit(run_files(obj, list(files), config_path, Path(out), given))
+    sys.exit(run_files(obj, list(files), config_path, Path(out), given, cluster=cluster))
 
 
-def run_files(obj: Context, files: list[Path], config_path, out: Path, given: dict, force: bool = False) -> int:
+def run_files(obj: Context, files: list[Path], config_path, out: Path, given: dict, force: bool = False,
+              cluster: str | None = None) -> int:
     from ..outputs.files import STATE_DIR
     from ..run.cache import StageCache
     from ..run.models import Models
@@ -125,18 +130,22 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
         obj.fail("no input files given (try `offrecord run --sample`)")
         return 2
     cfg = settings(config_path, given)
+    jobs, used_names = [], set()
+    for n, path in enumerate(files, 1):
+        name = path.stem if path.stem not in used_names else path.name
+        used_names.add(name)
+        jobs.append((path, out / name, f"[{n}/{len(files)}] {path.name}"))
+    if cluster:
+        from .cluster import run_on_cluster
+        return run_on_cluster(obj, jobs, cfg, out, force, cluster)
     models = Models(cfg, model_store(cfg))
     reporter = Reporter(None if obj.quiet else obj.say)
     cache = StageCache(out / STATE_DIR / "cache", read=not force)
     failures = 0
-    used_names: set[str] = set()
-    for n, path in enumerate(files, 1):
-        name = path.stem if path.stem not in used_names else path.name
-        used_names.add(name)
-        label = f"[{n}/{len(files)}] {path.name}"
+    for path, out_dir, label in jobs:
         started = time.perf_counter()
         try:
-            result = process_file(path, out / name, cfg, models, reporter, label, cache)
+            result = process_file(path, out_dir, cfg, models, reporter, label, cache)
         except OffrecordError as e:
             failures += 1
             obj.fail(str(e))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..outputs.files import STATE_DIR
+from .cluster import open_cluster
 from .common import Context, model_store, settings
 from .process import overrides, pipeline_options
 
@@ -25,8 +26,8 @@ from .process import overrides, pipeline_options
 @click.option("--log-json", is_flag=True, help="Progress as JSON lines on stderr.")
 @click.pass_obj
 def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_speakers, max_speakers, speakers,
-          asr_model, llm_model, template, no_diarization, formats, threads, no_summary, once, poll, move_done, force,
-          log_json):
+          asr_model, llm_model, template, no_diarization, formats, threads, cluster, no_summary, once, poll, move_done,
+          force, log_json):
     """Process every recording that lands in IN_DIR into OUT, exactly once, until stopped."""
     from ..run.models import Models
     from ..run.progress import Reporter
@@ -35,8 +36,9 @@ def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_sp
     cfg = settings(config_path, overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model,
                                           llm_model, no_summary, no_diarization, formats, threads, None, template))
     models = Models(cfg, model_store(cfg))
+    workers = open_cluster(obj, cluster, [in_dir], Path(out), cfg) if cluster else None
     watcher = Watcher(in_dir, Path(out), cfg, models, Reporter(None if obj.quiet else obj.say, log_json),
-                      move_done=move_done, force=force)
+                      move_done=move_done, force=force, cluster=workers)
     if not once:
         obj.say(f"watching {watcher.in_dir} -> {watcher.out_dir} (Ctrl-C to stop)")
     try:
@@ -46,6 +48,8 @@ def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_sp
     finally:
         models.close()
         watcher.jobs.close()
+        if workers is not None:
+            workers.close()
 
 
 @click.command()

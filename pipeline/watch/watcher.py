@@ -37,7 +37,7 @@ def job_settings_hash(cfg: Config) -> str:
 
 class Watcher:
     def __init__(self, in_dir: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
-                 move_done: Path | None = None, force: bool = False):
+                 move_done: Path | None = None, force: bool = False, cluster=None):
         self.in_dir = Path(in_dir).resolve()
         self.out_dir = Path(out_dir).resolve()
         self.cfg = cfg
@@ -47,6 +47,9 @@ class Watcher:
         state = self.out_dir / STATE_DIR
         self.jobs = JobStore(state / "jobs.sqlite")
         self.cache = StageCache(state / "cache", read=not force)
+        self.force = force
+        self.cluster = cluster  # a cluster.batch.Cluster: recordings become tasks on its workers
+        self.pending: dict = {}  # cluster future -> (job, path)
         self.settings = job_settings_hash(cfg)
         self.seen: dict[Path, tuple[int, float, float]] = {}  # path -> (size, mtime, unchanged since)
 
@@ -105,6 +108,10 @@ class Watcher:
 
     def _process(self, job: Job, path: Path) -> None:
         out = self._out_dir_for(job, path)
+        if self.cluster is not None:
+            task = self.cluster.task(path, out, path.name)
+            self.pending[self.cluster.submit(task, self.cfg, self.out_dir, self.force)] = (job, path)
+            return
         try:
             result = process_file(path, out, self.cfg, self.models, self.reporter, path.name, self.cache,
                                   source=job.content)
@@ -112,17 +119,38 @@ class Watcher:
             self.jobs.release(job.key)
             raise
         except Exception as e:  # any failure is this file's, never the watcher's
-            reason = str(e) if isinstance(e, OffrecordError) else f"{path}: unexpected failure ({type(e).__name__}: {e})"
-            retry_after = self.cfg.watch.retry_seconds * 2 ** (job.attempts - 1)
-            self.jobs.failed(job.key, reason, retry_after)
-            final = job.attempts >= self.cfg.watch.max_attempts
-            self.reporter.event(path.name, "failed", reason=reason, attempt=job.attempts,
-                                retry_in=None if final else round(retry_after))
+            self._failed(job, path, str(e) if isinstance(e, OffrecordError)
+                         else f"{path}: unexpected failure ({type(e).__name__}: {e})")
             return
-        self.jobs.done(job.key, {s.stage: round(s.seconds, 3) for s in result.stages})
+        self._done(job, path, out, {s.stage: round(s.seconds, 3) for s in result.stages})
+
+    def collect(self, wait: bool = False) -> None:
+        """Record the cluster tasks that have finished (every one, when asked to wait). Only this
+        process writes the job database; workers never do."""
+        if wait and self.pending:
+            from distributed import wait as all_of
+
+            all_of(list(self.pending))
+        for future in [f for f in self.pending if f.done()]:
+            job, path = self.pending.pop(future)
+            outcome = self.cluster.outcome(future)
+            if outcome.ok:
+                self._done(job, path, outcome.task.out_dir, {"on the cluster": round(outcome.seconds, 3)})
+            else:
+                self._failed(job, path, outcome.error)
+
+    def _done(self, job: Job, path: Path, out: Path, timings: dict[str, float]) -> None:
+        self.jobs.done(job.key, timings)
         self.reporter.event(path.name, "done", out_dir=str(out))
         if self.move_done:
             self._move(path)
+
+    def _failed(self, job: Job, path: Path, reason: str) -> None:
+        retry_after = self.cfg.watch.retry_seconds * 2 ** (job.attempts - 1)
+        self.jobs.failed(job.key, reason, retry_after)
+        final = job.attempts >= self.cfg.watch.max_attempts
+        self.reporter.event(path.name, "failed", reason=reason, attempt=job.attempts,
+                            retry_in=None if final else round(retry_after))
 
     def _move(self, path: Path) -> None:
         target = self.move_done / path.relative_to(self.in_dir)
@@ -132,10 +160,18 @@ class Watcher:
         shutil.move(str(path), str(target))
 
     def run(self, once: bool = False, poll: float | None = None) -> None:
-        if once:
-            while self.scan():  # until nothing is still arriving
-                time.sleep(min(1.0, self.cfg.watch.settle_seconds / 2 or 0.1))
-            return
+        try:
+            if once:
+                while self.scan():  # until nothing is still arriving
+                    time.sleep(min(1.0, self.cfg.watch.settle_seconds / 2 or 0.1))
+                self.collect(wait=True)
+                return
+            self._watch(poll)
+        finally:
+            for job, _ in self.pending.values():  # stopped with tasks still on the cluster
+                self.jobs.release(job.key)
+
+    def _watch(self, poll: float | None) -> None:
         wake = threading.Event()
         observer = None
         if poll is None:
@@ -145,7 +181,10 @@ class Watcher:
         try:
             while True:
                 settling = self.scan()
+                self.collect()
                 wait = self.cfg.watch.settle_seconds / 2 if settling else (poll or SAFETY_RESCAN_SECONDS)
+                if self.pending:
+                    wait = min(wait, 1.0)
                 wake.wait(timeout=max(wait, 0.1))
                 wake.clear()
         finally:
