@@ -6,6 +6,7 @@ OUT/.offrecord); this process only submits, waits and keeps the record of what i
 failed, so the job database (watch) has one writer and is never written over a network
 filesystem by workers. A worker killed mid-task leaves no partial output, and Dask runs the task
 again elsewhere; after `distributed.scheduler.allowed-failures` deaths it is given up as failed.
+The library index (search) is SQLite too: this process updates it as each recording is done.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .. import library
 from ..config import Config
 from ..errors import ConfigError, OffrecordError
 from ..outputs.files import STATE_DIR, write_atomic
@@ -123,8 +125,8 @@ class Cluster:
         self._tasks[future] = task
         return future
 
-    def outcome(self, future) -> Outcome:
-        """What became of a finished task's recording."""
+    def outcome(self, future, cfg: Config, out_root: Path) -> Outcome:
+        """What became of a finished task's recording (the library told of it when it is done)."""
         from distributed.scheduler import KilledWorker
 
         task = self._tasks.pop(future)
@@ -135,7 +137,10 @@ class Cluster:
                                            "(out of memory, or killed); not tried again"}
         except Exception as e:  # the task could not run at all (a worker without our package, say)
             reply = {"ok": False, "error": f"{task.path}: could not run on the cluster ({type(e).__name__}: {e})"}
-        return Outcome(task, **reply)
+        outcome = Outcome(task, **reply)
+        if outcome.ok:
+            library.update(out_root, task.out_dir, cfg)
+        return outcome
 
     def run(self, tasks: list[Task], cfg: Config, out_root: Path, force: bool,
             on_done: Callable[[Outcome], None]) -> list[Outcome]:
@@ -143,7 +148,7 @@ class Cluster:
 
         outcomes = []
         for future in as_completed([self.submit(t, cfg, out_root, force) for t in tasks]):
-            outcomes.append(self.outcome(future))
+            outcomes.append(self.outcome(future, cfg, out_root))
             on_done(outcomes[-1])
         return outcomes
 

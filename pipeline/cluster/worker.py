@@ -54,7 +54,7 @@ def process_task(path: str, out_dir: str, cfg_json: str, label: str, out_root: s
     started = time.perf_counter()
     try:
         result = process_file(Path(path), Path(out_dir), cfg, models, Reporter(None), label,
-                              StageCache(Path(out_root) / STATE_DIR / "cache", read=not force))
+                              StageCache(Path(out_root) / STATE_DIR / "cache", read=not force), index=False)
     except OffrecordError as e:
         return {"ok": False, "error": str(e), "worker": worker.address}
     except Exception as e:  # a bug or a library failure: the file fails, the worker carries on

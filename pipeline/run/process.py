@@ -37,10 +37,13 @@ T = TypeVar("T")
 
 
 def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
-                 label: str | None = None, cache: StageCache | None = None, source: str | None = None) -> FileResult:
-    """Every stage for one recording. `source` is the file's sha256 when the caller knows it."""
+                 label: str | None = None, cache: StageCache | None = None, source: str | None = None,
+                 index: bool = True) -> FileResult:
+    """Every stage for one recording. `source` is the file's sha256 when the caller knows it.
+    `index`: tell the library (OUT's search index and page) of each publish; a cluster worker
+    leaves that to the client, the index's one writer."""
     check_readable(path)
-    run = _FileRun(path, out_dir, cfg, models, reporter, label or path.name, cache, source)
+    run = _FileRun(path, out_dir, cfg, models, reporter, label or path.name, cache, source, index)
     asr, diarization = run.transcribe_and_diarize()
     run.audio = None  # the summary needs no waveform: free it before the LLM loads
     turns = run.step("attribute", attribute, asr.phrases, diarization)
@@ -61,8 +64,9 @@ class _FileRun:
     stage cache if its result is there, else computed, stored and reported."""
 
     def __init__(self, path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter, label: str,
-                 cache: StageCache | None, source: str | None):
+                 cache: StageCache | None, source: str | None, index: bool = True):
         self.path, self.cfg, self.models, self.reporter, self.label, self.cache = path, cfg, models, reporter, label, cache
+        self.index = index
         self.source = source or (sha256_of(path) if cache else "")
         self.result = FileResult(source=path, out_dir=out_dir, duration=0.0)
         self.audio: Audio | None = None
@@ -104,7 +108,8 @@ class _FileRun:
     def publish(self, result: Result) -> None:
         """The outputs swapped into place, then the library (index and OUT/index.html) told."""
         self.step("write", publish, result.out_dir, render(result, self.cfg.output.formats))
-        self.step("index", library.update, result.out_dir.parent, result.out_dir, self.cfg)
+        if self.index:
+            self.step("index", library.update, result.out_dir.parent, result.out_dir, self.cfg)
 
     # -- the stages ---------------------------------------------------------------------------
 

@@ -133,7 +133,7 @@ class Watcher:
             all_of(list(self.pending))
         for future in [f for f in self.pending if f.done()]:
             job, path = self.pending.pop(future)
-            outcome = self.cluster.outcome(future)
+            outcome = self.cluster.outcome(future, self.cfg, self.out_dir)
             if outcome.ok:
                 self._done(job, path, outcome.task.out_dir, {"on the cluster": round(outcome.seconds, 3)})
             else:
