@@ -53,7 +53,7 @@ def test_a_batch_on_the_cluster_matches_a_local_run_and_a_corrupt_file_fails_alo
     for name in names:
         for output in COMPARED:
             assert (tmp_path / "cluster" / name / output).read_bytes() == (tmp_path / "local" / name / output).read_bytes()
-    assert sorted(p.name for p in (tmp_path / "cluster").iterdir()) == sorted([".offrecord", *names])
+    assert sorted(p.name for p in (tmp_path / "cluster").iterdir()) == sorted([".offrecord", "index.html", *names])
 
 
 @pytest.mark.slow
