@@ -11,6 +11,7 @@ from typing import Callable
 from ..data import Diarization, Summary, Transcript
 from ..text import clock
 from .report import action_fields, report_html
+from .subtitles import cues
 
 
 @dataclass
@@ -59,26 +60,18 @@ def transcript_txt(t: Transcript) -> str:
     return "\n\n".join(f"[{clock(s.start)}] {t.speaker_name(s.speaker)}: {s.text}" for s in t.segments) + "\n"
 
 
-def _cues(t: Transcript, max_words: int = 14):
-    """Subtitle cues: a speaker's turn cut into short lines."""
-    for seg in t.segments:
-        for i in range(0, len(seg.words), max_words):
-            words = seg.words[i:i + max_words]
-            yield words[0].start, words[-1].end, t.speaker_name(seg.speaker), " ".join(w.word for w in words)
-
-
 def transcript_srt(t: Transcript) -> str:
     blocks = []
-    for n, (start, end, name, text) in enumerate(_cues(t), 1):
-        blocks.append(f"{n}\n{clock(start, True, ',')} --> {clock(end, True, ',')}\n{name}: {text}\n")
+    for n, cue in enumerate(cues(t, prefix_names=True), 1):
+        blocks.append(f"{n}\n{clock(cue.start, True, ',')} --> {clock(cue.end, True, ',')}\n" + "\n".join(cue.lines) + "\n")
     return "\n".join(blocks)
 
 
 def transcript_vtt(t: Transcript) -> str:
     blocks = ["WEBVTT\n"]
-    for start, end, name, text in _cues(t):
-        name = name.replace(">", "")
-        blocks.append(f"{clock(start, True)} --> {clock(end, True)}\n<v {name}>{text}</v>\n")
+    for cue in cues(t):
+        name = cue.speaker.replace(">", "")
+        blocks.append(f"{clock(cue.start, True)} --> {clock(cue.end, True)}\n<v {name}>" + "\n".join(cue.lines) + "</v>\n")
     return "\n".join(blocks)
 
 
