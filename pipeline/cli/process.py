@@ -116,15 +116,18 @@ def transcribe(obj: Context, files, config_path, out, language, num_speakers, mi
 
 def run_files(obj: Context, files: list[Path], config_path, out: Path, given: dict, force: bool = False) -> int:
     from ..outputs.files import STATE_DIR
-    from ..run.cache import StageCache
-    from ..run.models import Models
-    from ..run.process import process_file
-    from ..run.progress import Reporter
+    from ..run.check import check_settings
 
     if not files:
         obj.fail("no input files given (try `offrecord run --sample`)")
         return 2
     cfg = settings(config_path, given)
+    check_settings(cfg, model_store(cfg))  # before the stages' libraries load: a typo costs a second
+    from ..run.cache import StageCache
+    from ..run.models import Models
+    from ..run.process import process_file
+    from ..run.progress import Reporter
+
     models = Models(cfg, model_store(cfg))
     reporter = Reporter(None if obj.quiet else obj.say)
     cache = StageCache(out / STATE_DIR / "cache", read=not force)
@@ -166,11 +169,13 @@ def summarize(obj: Context, transcript_json: Path, config_path, llm_model, templ
     from ..data import Transcript
     from ..outputs.files import write_atomic
     from ..outputs.formats import summary_json, summary_md
+    from ..run.check import check_model
     from ..run.models import Models
     from ..summary.templates import load_template
 
     chosen = {k: v for k, v in (("model", llm_model), ("seed", seed), ("template", template)) if v is not None}
     cfg = settings(config_path, {"summary": chosen})
+    check_model(model_store(cfg), cfg.summary.model, "llm", "--llm-model")
     template_ = load_template(cfg.summary.template)
     try:
         transcript = Transcript.from_dict(json.loads(transcript_json.read_text(encoding="utf-8")))

@@ -28,12 +28,14 @@ def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_sp
           asr_model, llm_model, template, no_diarization, formats, threads, no_summary, once, poll, move_done, force,
           log_json):
     """Process every recording that lands in IN_DIR into OUT, exactly once, until stopped."""
+    from ..run.check import check_settings
     from ..run.models import Models
     from ..run.progress import Reporter
     from ..watch.watcher import Watcher
 
     cfg = settings(config_path, overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model,
                                           llm_model, no_summary, no_diarization, formats, threads, None, template))
+    check_settings(cfg, model_store(cfg))
     models = Models(cfg, model_store(cfg))
     watcher = Watcher(in_dir, Path(out), cfg, models, Reporter(None if obj.quiet else obj.say, log_json),
                       move_done=move_done, force=force)
