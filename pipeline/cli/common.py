@@ -26,11 +26,22 @@ class Context:
         if not self.quiet:
             click.echo(message, err=True)
 
-    def fail(self, message: str) -> None:
-        """One line on stderr for a failure that does not end the command (one file of many)."""
-        click.echo(f"offrecord: error: {message}", err=True)
+    def fail(self, message: str, reporter=None) -> None:
+        """One line on stderr for a failure that does not end the command (one file of many),
+        above the progress bars when they are showing."""
+        line = f"offrecord: error: {message}"
+        if reporter is not None and reporter.bars:
+            reporter.bars.print(line)
+        else:
+            click.echo(line, err=True)
         if self.verbose:
             log.exception("details")
+
+    def reporter(self, as_json: bool = False):
+        """Progress for this command: live bars when stderr is a terminal, plain lines otherwise."""
+        from ..run.progress import Reporter
+
+        return Reporter(None if self.quiet else self.say, as_json, live=sys.stderr.isatty() and not as_json)
 
 
 class Group(click.Group):

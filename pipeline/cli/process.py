@@ -126,10 +126,9 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
     from ..run.cache import StageCache
     from ..run.models import Models
     from ..run.process import process_file
-    from ..run.progress import Reporter
 
-    models = Models(cfg, model_store(cfg))
-    reporter = Reporter(None if obj.quiet else obj.say)
+    reporter = obj.reporter()
+    models = Models(cfg, model_store(cfg), on_load=reporter.loading)
     cache = StageCache(out / STATE_DIR / "cache", read=not force)
     failures = 0
     used_names: set[str] = set()
@@ -142,14 +141,15 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
             result = process_file(path, out / name, cfg, models, reporter, label, cache)
         except OffrecordError as e:
             failures += 1
-            obj.fail(str(e))
+            obj.fail(str(e), reporter)
             continue
         except Exception as e:  # a bug or a library failure: still one line, other files go on
             failures += 1
-            obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details")
+            obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details", reporter)
             continue
-        obj.say(f"{label}: done in {time.perf_counter() - started:.1f}s -> {result.out_dir}")
+        reporter.done(label, result, time.perf_counter() - started)
     models.close()
+    reporter.close()
     if len(files) > 1:
         obj.say(f"{len(files) - failures} of {len(files)} recordings processed; outputs in {out}")
     return 1 if failures else 0

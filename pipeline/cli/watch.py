@@ -30,15 +30,14 @@ def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_sp
     """Process every recording that lands in IN_DIR into OUT, exactly once, until stopped."""
     from ..run.check import check_settings
     from ..run.models import Models
-    from ..run.progress import Reporter
     from ..watch.watcher import Watcher
 
     cfg = settings(config_path, overrides(language, num_speakers, min_speakers, max_speakers, speakers, asr_model,
                                           llm_model, no_summary, no_diarization, formats, threads, None, template))
     check_settings(cfg, model_store(cfg))
-    models = Models(cfg, model_store(cfg))
-    watcher = Watcher(in_dir, Path(out), cfg, models, Reporter(None if obj.quiet else obj.say, log_json),
-                      move_done=move_done, force=force)
+    reporter = obj.reporter(as_json=log_json)
+    models = Models(cfg, model_store(cfg), on_load=reporter.loading)
+    watcher = Watcher(in_dir, Path(out), cfg, models, reporter, move_done=move_done, force=force)
     if not once:
         obj.say(f"watching {watcher.in_dir} -> {watcher.out_dir} (Ctrl-C to stop)")
     try:
@@ -48,6 +47,7 @@ def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_sp
     finally:
         models.close()
         watcher.jobs.close()
+        reporter.close()
 
 
 @click.command()

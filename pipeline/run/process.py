@@ -52,6 +52,7 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     if cfg.summary.enabled:
         result.summary = run.summarize(result)
     run.step("write", publish, out_dir, render(result, cfg.output.formats))
+    run.result.speakers, run.result.words = len(transcript.speakers), sum(len(t.words) for t in turns)
     return run.result
 
 
@@ -119,12 +120,16 @@ class _FileRun:
         # the model loads and the audio decodes before the stage's clock starts
         model, audio = self.models.asr, self.decoded()
         return self.computed("transcribe", self.source, transcribe.settings(self.cfg),
-                             lambda: model.transcribe(audio, self.cfg.asr.language), own_cpu)
+                             lambda: model.transcribe(audio, self.cfg.asr.language, self._progress("transcribe")),
+                             own_cpu)
 
     def diarize(self, threads: int | None = None, own_cpu: bool = True) -> Diarization:
         model, audio = self.models.diarizer, self.decoded()
         return self.computed("diarize", self.source, diarize.settings(self.cfg),
-                             lambda: model.diarize(audio, threads=threads), own_cpu)
+                             lambda: model.diarize(audio, threads=threads, progress=self._progress("diarize")), own_cpu)
+
+    def _progress(self, stage: str) -> Callable[[float, float], None]:
+        return lambda done, total: self.reporter.progress(self.label, stage, done, total)
 
     def _side_by_side(self) -> tuple[AsrResult, Diarization]:
         """Speech recognition here and diarization in a thread, each on its share of the cores.
@@ -169,7 +174,9 @@ class _FileRun:
         self.step("write", publish, result.out_dir, render(result, self.cfg.output.formats))
         try:
             summarizer = self.models.summarizer
-            return self.computed("summarize", key, settings, lambda: summarizer.summarize(transcript, template))
+            return self.computed("summarize", key, settings, lambda: summarizer.summarize(
+                transcript, template, lambda done, total: self.reporter.progress(self.label, "summarize", done, total,
+                                                                                 "chunks")))
         except Exception as e:
             reason = str(e) if isinstance(e, OffrecordError) else f"unexpected failure ({type(e).__name__}: {e})"
             retry = (f"retry with offrecord summarize {result.out_dir / 'transcript.json'}" if "json" in self.cfg.output.formats
