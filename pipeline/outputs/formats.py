@@ -10,6 +10,8 @@ from typing import Callable
 
 from ..data import Diarization, Summary, Transcript
 from ..text import clock
+from .embed import embedded_in
+from .files import update
 from .report import action_fields, report_html
 from .subtitles import cues
 
@@ -22,6 +24,7 @@ class Result:
     diarization: Diarization | None  # None when only the summary is being redone
     summary: Summary | None
     out_dir: Path
+    audio_src: str | None = None  # what report.html plays: an embedded recording, or by default a link
 
 
 def transcript_json(t: Transcript) -> str:
@@ -129,8 +132,20 @@ FORMATS: dict[str, list[tuple[str, Callable[[Result], str]]]] = {
     "vtt": [("transcript.vtt", lambda r: transcript_vtt(r.transcript))],
     "rttm": [("speakers.rttm", lambda r: speakers_rttm(Path(r.transcript.source).stem, r.diarization.spans))],
     "summary": [("summary.json", lambda r: summary_json(r.summary)), ("summary.md", lambda r: summary_md(r.summary))],
-    "html": [("report.html", lambda r: report_html(r.transcript, r.summary, r.out_dir))],
+    "html": [("report.html", lambda r: report_html(r.transcript, r.summary, r.out_dir, r.audio_src))],
 }
+
+
+def refresh(folder: Path, transcript: Transcript, summary: Summary | None, formats: list[str] | None = None) -> None:
+    """Rewrite a published folder's outputs from an edited transcript or a new summary, in one
+    swap: the formats given (default: every one already there), the summary's files when there is
+    a summary. speakers.rttm is kept as it is (it names speakers by id, and the diarization
+    behind it is not stored in the folder); an embedded recording stays embedded."""
+    folder = Path(folder)
+    there = [fmt for fmt, files in FORMATS.items() if fmt not in ("rttm", "summary")
+             and all((folder / name).exists() for name, _ in files)]
+    result = Result(transcript, None, summary, folder, embedded_in(folder / "report.html"))
+    update(folder, render(result, there if formats is None else formats))
 
 
 def render(result: Result, formats: list[str]) -> dict[str, str]:

@@ -64,6 +64,15 @@ class Reporter:
             detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fields.items() if v is not None)
             self.say(f"{label}: {event}" + (f" ({detail})" if detail else ""))
 
+    def failed(self, label: str, reason: str, attempt: int, retry_in: float | None) -> None:
+        """A watched recording failed; it is tried again in `retry_in` seconds (None: never)."""
+        if self.as_json:
+            self.event(label, "failed", reason=reason, attempt=attempt,
+                       retry_in_seconds=None if retry_in is None else round(retry_in))
+        else:
+            again = f"retry in {_duration(retry_in)}" if retry_in is not None else "no more retries"
+            self.say(f"{label}: failed (attempt {attempt}, {again}): {reason}")
+
     def loading(self, what: str) -> None:
         if self.as_json:
             self.event("", "loading", model=what)

@@ -49,6 +49,7 @@ class Watcher:
         self.cache = StageCache(state / "cache", read=not force)
         self.settings = job_settings_hash(cfg)
         self.seen: dict[Path, tuple[int, float, float]] = {}  # path -> (size, mtime, unchanged since)
+        self.failed_this_run = 0
 
     def _candidates(self):
         skip = [d for d in (self.out_dir, self.move_done) if d is not None]
@@ -115,9 +116,9 @@ class Watcher:
             reason = str(e) if isinstance(e, OffrecordError) else f"{path}: unexpected failure ({type(e).__name__}: {e})"
             retry_after = self.cfg.watch.retry_seconds * 2 ** (job.attempts - 1)
             self.jobs.failed(job.key, reason, retry_after)
+            self.failed_this_run += 1
             final = job.attempts >= self.cfg.watch.max_attempts
-            self.reporter.event(path.name, "failed", reason=reason, attempt=job.attempts,
-                                retry_in=None if final else round(retry_after))
+            self.reporter.failed(path.name, reason, job.attempts, None if final else retry_after)
             return
         self.jobs.done(job.key, {s.stage: round(s.seconds, 3) for s in result.stages})
         self.reporter.event(path.name, "done", out_dir=str(out))
