@@ -74,6 +74,8 @@ class OutputConfig(_Section):
     formats: list[Literal["json", "md", "txt", "srt", "vtt", "rttm", "html"]] = Field(
         default_factory=lambda: ["json", "md", "txt", "srt", "vtt", "rttm", "html"]
     )
+    # report.html plays the recording from its own copy (Opus, about 10 MB an hour) instead of a link.
+    embed_audio: bool = False
 
 
 class WatchConfig(_Section):

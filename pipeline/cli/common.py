@@ -14,7 +14,6 @@ from ..errors import OffrecordError
 from ..store import ModelStore
 
 log = logging.getLogger("offrecord")
-FORMATS = ["json", "md", "txt", "srt", "vtt", "rttm", "html"]
 
 
 class Context:
@@ -26,11 +25,22 @@ class Context:
         if not self.quiet:
             click.echo(message, err=True)
 
-    def fail(self, message: str) -> None:
-        """One line on stderr for a failure that does not end the command (one file of many)."""
-        click.echo(f"offrecord: error: {message}", err=True)
+    def fail(self, message: str, reporter=None) -> None:
+        """One line on stderr for a failure that does not end the command (one file of many),
+        above the progress bars when they are showing."""
+        line = f"offrecord: error: {message}"
+        if reporter is not None and reporter.bars:
+            reporter.bars.print(line)
+        else:
+            click.echo(line, err=True)
         if self.verbose:
             log.exception("details")
+
+    def reporter(self, as_json: bool = False):
+        """Progress for this command: live bars when stderr is a terminal, plain lines otherwise."""
+        from ..run.progress import Reporter
+
+        return Reporter(None if self.quiet else self.say, as_json, live=sys.stderr.isatty() and not as_json)
 
 
 class Group(click.Group):
@@ -49,10 +59,41 @@ class Group(click.Group):
 
 def configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger().setLevel(level)
+    import warnings
+
+    # library chatter (torchcodec, lightning) is not for users, unless they ask for detail
+    warnings.resetwarnings()
     if not verbose:
-        import warnings
-        warnings.filterwarnings("ignore")  # library chatter (torchcodec, lightning) is not for users
+        warnings.filterwarnings("ignore")
+
+
+def add_verbosity(command: click.Command) -> None:
+    """-v and -q after the command too (`offrecord run -v x.wav`), not only before it."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            add_verbosity(sub)
+        return
+
+    def louder(ctx, param, value):
+        if value:
+            obj = ctx.find_object(Context)
+            obj.verbose += value
+            configure_logging(obj.verbose, obj.quiet)
+
+    def quieter(ctx, param, value):
+        if value:
+            obj = ctx.find_object(Context)
+            obj.quiet = True
+            configure_logging(obj.verbose, obj.quiet)
+
+    command.params += [
+        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=louder, is_eager=True,
+                     help="More detail; -v shows tracebacks, -vv debug logs."),
+        click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=quieter, is_eager=True,
+                     help="Only errors."),
+    ]
 
 
 def settings(config_path, overrides: dict | None = None) -> Config:

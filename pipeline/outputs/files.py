@@ -63,6 +63,17 @@ def publish(out_dir: Path, files: dict[str, str]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def update(out_dir: Path, files: dict[str, str]) -> None:
+    """Replace some files of a published folder, keeping the others, in one swap (summarize and
+    rename rewrite the summary, the report and the transcript files together)."""
+    try:
+        kept = {p.name: p.read_text(encoding="utf-8") for p in Path(out_dir).iterdir() if p.is_file() and p.name not in files} \
+            if Path(out_dir).exists() else {}
+    except OSError as e:
+        raise OutputError(f"{out_dir}: cannot read the outputs there ({e.strerror or e})") from None
+    publish(out_dir, {**kept, **files})
+
+
 def clear_leftovers(out_dir: Path) -> None:
     """Tidy up after an earlier run that was killed while publishing this output: its staging
     folder goes, and its old result goes back in place if the new one never arrived. Each

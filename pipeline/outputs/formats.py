@@ -10,7 +10,10 @@ from typing import Callable
 
 from ..data import Diarization, Summary, Transcript
 from ..text import clock
+from .embed import embedded_in
+from .files import update
 from .report import action_fields, report_html
+from .subtitles import cues
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Result:
     diarization: Diarization | None  # None when only the summary is being redone
     summary: Summary | None
     out_dir: Path
+    audio_src: str | None = None  # what report.html plays: an embedded recording, or by default a link
 
 
 def transcript_json(t: Transcript) -> str:
@@ -59,26 +63,18 @@ def transcript_txt(t: Transcript) -> str:
     return "\n\n".join(f"[{clock(s.start)}] {t.speaker_name(s.speaker)}: {s.text}" for s in t.segments) + "\n"
 
 
-def _cues(t: Transcript, max_words: int = 14):
-    """Subtitle cues: a speaker's turn cut into short lines."""
-    for seg in t.segments:
-        for i in range(0, len(seg.words), max_words):
-            words = seg.words[i:i + max_words]
-            yield words[0].start, words[-1].end, t.speaker_name(seg.speaker), " ".join(w.word for w in words)
-
-
 def transcript_srt(t: Transcript) -> str:
     blocks = []
-    for n, (start, end, name, text) in enumerate(_cues(t), 1):
-        blocks.append(f"{n}\n{clock(start, True, ',')} --> {clock(end, True, ',')}\n{name}: {text}\n")
+    for n, cue in enumerate(cues(t, prefix_names=True), 1):
+        blocks.append(f"{n}\n{clock(cue.start, True, ',')} --> {clock(cue.end, True, ',')}\n" + "\n".join(cue.lines) + "\n")
     return "\n".join(blocks)
 
 
 def transcript_vtt(t: Transcript) -> str:
     blocks = ["WEBVTT\n"]
-    for start, end, name, text in _cues(t):
-        name = name.replace(">", "")
-        blocks.append(f"{clock(start, True)} --> {clock(end, True)}\n<v {name}>{text}</v>\n")
+    for cue in cues(t):
+        name = cue.speaker.replace(">", "")
+        blocks.append(f"{clock(cue.start, True)} --> {clock(cue.end, True)}\n<v {name}>" + "\n".join(cue.lines) + "</v>\n")
     return "\n".join(blocks)
 
 
@@ -136,8 +132,20 @@ FORMATS: dict[str, list[tuple[str, Callable[[Result], str]]]] = {
     "vtt": [("transcript.vtt", lambda r: transcript_vtt(r.transcript))],
     "rttm": [("speakers.rttm", lambda r: speakers_rttm(Path(r.transcript.source).stem, r.diarization.spans))],
     "summary": [("summary.json", lambda r: summary_json(r.summary)), ("summary.md", lambda r: summary_md(r.summary))],
-    "html": [("report.html", lambda r: report_html(r.transcript, r.summary, r.out_dir))],
+    "html": [("report.html", lambda r: report_html(r.transcript, r.summary, r.out_dir, r.audio_src))],
 }
+
+
+def refresh(folder: Path, transcript: Transcript, summary: Summary | None, formats: list[str] | None = None) -> None:
+    """Rewrite a published folder's outputs from an edited transcript or a new summary, in one
+    swap: the formats given (default: every one already there), the summary's files when there is
+    a summary. speakers.rttm is kept as it is (it names speakers by id, and the diarization
+    behind it is not stored in the folder); an embedded recording stays embedded."""
+    folder = Path(folder)
+    there = [fmt for fmt, files in FORMATS.items() if fmt not in ("rttm", "summary")
+             and all((folder / name).exists() for name, _ in files)]
+    result = Result(transcript, None, summary, folder, embedded_in(folder / "report.html"))
+    update(folder, render(result, there if formats is None else formats))
 
 
 def render(result: Result, formats: list[str]) -> dict[str, str]:

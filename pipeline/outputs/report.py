@@ -73,7 +73,9 @@ def audio_src(source: str, out_dir: Path) -> str:
         return src.as_uri()
 
 
-def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
+def report_html(t: Transcript, s: Summary | None, out_dir: Path, src: str | None = None) -> str:
+    """The page; `src` is what the player plays (an embedded recording's data: URI), by default
+    the recording itself, by a path relative to `out_dir`."""
     colour = {sp.id: COLOURS[i % len(COLOURS)] for i, sp in enumerate(t.speakers)}
     title = s.title if s else f"Transcript: {Path(t.source).name}"
     parts = [f"<!doctype html><html lang=\"{escape(t.language)}\"><head><meta charset=\"utf-8\">",
@@ -81,7 +83,7 @@ def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
              f"<h1>{escape(title)}</h1>",
              f"<p class=\"meta\">{escape(Path(t.source).name)} · {clock(t.duration)} · "
              + ", ".join(f'<span style="color:{colour[sp.id]}">{escape(sp.name)}</span>' for sp in t.speakers) + "</p>",
-             f'<audio id="player" controls preload="metadata" src="{escape(audio_src(t.source, out_dir))}"></audio>']
+             f'<audio id="player" controls preload="metadata" src="{escape(src or audio_src(t.source, out_dir))}"></audio>']
     if s:
         parts.append(f"<p>{escape(s.overview)}</p>")
         if s.at_a_glance:
@@ -99,7 +101,8 @@ def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
         if s.highlights:
             parts.append('<h2>Highlights</h2><ul id="highlights">' + "".join(
                 f"<li>{_stamp(h.start)} {escape(h.text)}</li>" for h in s.highlights) + "</ul>")
-    parts.append('<h2>Transcript</h2><div id="transcript">')
+    parts.append('<h2>Transcript</h2><p class="meta">Words <span class="overlap">marked like this</span> were said '
+                 'while someone else was speaking.</p><div id="transcript">')
     for seg in t.segments:
         words = " ".join(f'<span class="overlap">{escape(w.word)}</span>' if w.overlap else escape(w.word)
                          for w in seg.words)

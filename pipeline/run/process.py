@@ -8,6 +8,7 @@ stored before its line is shown: a stage reported done survives a kill.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import asdict
@@ -18,6 +19,7 @@ from .. import library
 from ..config import Config, voices_path
 from ..data import Audio, Diarization, Summary, Transcript
 from ..errors import OffrecordError
+from ..outputs import embed
 from ..outputs.files import publish
 from ..outputs.formats import Result, render
 from ..stages import diarize, transcribe
@@ -45,17 +47,32 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     check_readable(path)
     run = _FileRun(path, out_dir, cfg, models, reporter, label or path.name, cache, source, index)
     asr, diarization = run.transcribe_and_diarize()
+    embedded = None
+    if cfg.output.embed_audio and "html" in cfg.output.formats:
+        embedded = run.step("embed", embed.data_uri, run.decoded())
     run.audio = None  # the summary needs no waveform: free it before the LLM loads
     turns = run.step("attribute", attribute, asr.phrases, diarization)
     voices = {}
     if cfg.speakers.match_voices and diarization.embeddings:
         voices = VoiceBook(voices_path(cfg)).match(diarization.embeddings, cfg.speakers.voice_threshold)
+    earlier = _published(out_dir)
+    same_recording = earlier.transcript is not None and earlier.transcript.get("source") == str(path)
+    names = cfg.speakers.names or (earlier.given_names() if same_recording else [])
     transcript = Transcript(source=str(path), duration=asr.duration, language=asr.language, models=model_names(cfg),
-                            speakers=name_speakers(turns, cfg.speakers.names, voices), segments=turns)
-    result = Result(transcript, diarization, None, out_dir)
+                            speakers=name_speakers(turns, names, voices), segments=turns)
+    result = Result(transcript, diarization, None, out_dir, embedded)
     if cfg.summary.enabled:
         result.summary = run.summarize(result)
+    elif earlier.summary is not None:
+        # a rerun without the summary keeps the one there, unless it described another transcript
+        if earlier.describes(transcript):
+            result.summary = earlier.summary
+            transcript.models["summary"] = earlier.transcript.get("models", {}).get("summary", "")
+        else:
+            reporter.say(f"{run.label}: the earlier summary no longer matches the transcript and is not kept; "
+                         f"run offrecord summarize {out_dir / 'transcript.json'} for a new one")
     run.publish(result)
+    run.result.speakers, run.result.words = len(transcript.speakers), sum(len(t.words) for t in turns)
     return run.result
 
 
@@ -130,12 +147,16 @@ class _FileRun:
         # the model loads and the audio decodes before the stage's clock starts
         model, audio = self.models.asr, self.decoded()
         return self.computed("transcribe", self.source, transcribe.settings(self.cfg),
-                             lambda: model.transcribe(audio, self.cfg.asr.language), own_cpu)
+                             lambda: model.transcribe(audio, self.cfg.asr.language, self._progress("transcribe")),
+                             own_cpu)
 
     def diarize(self, threads: int | None = None, own_cpu: bool = True) -> Diarization:
         model, audio = self.models.diarizer, self.decoded()
         return self.computed("diarize", self.source, diarize.settings(self.cfg),
-                             lambda: model.diarize(audio, threads=threads), own_cpu)
+                             lambda: model.diarize(audio, threads=threads, progress=self._progress("diarize")), own_cpu)
+
+    def _progress(self, stage: str) -> Callable[[float, float], None]:
+        return lambda done, total: self.reporter.progress(self.label, stage, done, total)
 
     def _side_by_side(self) -> tuple[AsrResult, Diarization]:
         """Speech recognition here and diarization in a thread, each on its share of the cores.
@@ -180,13 +201,48 @@ class _FileRun:
         self.publish(result)
         try:
             summarizer = self.models.summarizer
-            return self.computed("summarize", key, settings, lambda: summarizer.summarize(transcript, template))
+            return self.computed("summarize", key, settings, lambda: summarizer.summarize(
+                transcript, template, lambda done, total: self.reporter.progress(self.label, "summarize", done, total,
+                                                                                 "chunks")))
         except Exception as e:
             reason = str(e) if isinstance(e, OffrecordError) else f"unexpected failure ({type(e).__name__}: {e})"
             retry = (f"retry with offrecord summarize {result.out_dir / 'transcript.json'}" if "json" in self.cfg.output.formats
                      else "run the same command again to retry it (finished stages are kept)")
             raise OffrecordError(f"{self.path}: summary failed: {reason}; transcript written to {result.out_dir}; "
                                  f"{retry}") from e
+
+
+class _Earlier:
+    """What an earlier run left in the output folder."""
+
+    def __init__(self, transcript: dict | None, summary: Summary | None):
+        self.transcript, self.summary = transcript, summary
+
+    def describes(self, transcript: Transcript) -> bool:
+        """Whether the earlier summary was made from this transcript (the models listed aside)."""
+        def words(t: dict) -> dict:
+            return {k: v for k, v in t.items() if k != "models"}
+
+        return self.transcript is not None and words(self.transcript) == words(transcript.to_dict())
+
+    def given_names(self) -> dict[str, str]:
+        """Names a user gave (`--speakers`, `offrecord rename`): a rerun keeps them."""
+        return {s["id"]: s["name"] for s in self.transcript.get("speakers", []) if s.get("name_source") == "user"}
+
+
+def _published(out_dir: Path) -> _Earlier:
+    def read(name: str):
+        try:
+            return json.loads((out_dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    transcript, summary = read("transcript.json"), read("summary.json")
+    try:
+        summary = Summary.from_dict(summary) if isinstance(summary, dict) else None
+    except (KeyError, TypeError):
+        summary = None
+    return _Earlier(transcript if isinstance(transcript, dict) else None, summary)
 
 
 def model_names(cfg: Config) -> dict[str, str]:

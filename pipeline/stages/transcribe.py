@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -47,7 +48,9 @@ class Transcriber:
         self.model = WhisperModel(str(model_dir), device=cfg.device, compute_type=cfg.compute_type,
                                   cpu_threads=threads)
 
-    def transcribe(self, audio: Audio, language: str | None = None) -> AsrResult:
+    def transcribe(self, audio: Audio, language: str | None = None,
+                   progress: Callable[[float, float], None] | None = None) -> AsrResult:
+        """`progress(seconds done, seconds in all)` is called as faster-whisper yields each phrase."""
         language = language or self.cfg.language
         if language and not self.model.model.is_multilingual and language != "en":
             language = "en"
@@ -69,6 +72,8 @@ class Transcriber:
             )
             language = language or info.language
             for s in segments:
+                if progress:
+                    progress(offset + s.end, audio.duration)
                 if s.no_speech_prob > NO_SPEECH_DROP and s.avg_logprob < LOGPROB_DROP:
                     continue
                 text = s.text.strip()

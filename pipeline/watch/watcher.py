@@ -52,6 +52,7 @@ class Watcher:
         self.pending: dict = {}  # cluster future -> (job, path)
         self.settings = job_settings_hash(cfg)
         self.seen: dict[Path, tuple[int, float, float]] = {}  # path -> (size, mtime, unchanged since)
+        self.failed_this_run = 0
 
     def _candidates(self):
         skip = [d for d in (self.out_dir, self.move_done) if d is not None]
@@ -148,9 +149,9 @@ class Watcher:
     def _failed(self, job: Job, path: Path, reason: str) -> None:
         retry_after = self.cfg.watch.retry_seconds * 2 ** (job.attempts - 1)
         self.jobs.failed(job.key, reason, retry_after)
+        self.failed_this_run += 1
         final = job.attempts >= self.cfg.watch.max_attempts
-        self.reporter.event(path.name, "failed", reason=reason, attempt=job.attempts,
-                            retry_in=None if final else round(retry_after))
+        self.reporter.failed(path.name, reason, job.attempts, None if final else retry_after)
 
     def _move(self, path: Path) -> None:
         target = self.move_done / path.relative_to(self.in_dir)
