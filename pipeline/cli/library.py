@@ -25,7 +25,7 @@ out_argument = click.argument("out", required=False, default="offrecord-out",
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Recordings made on or after this day (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Recordings made on or before this day.")
 @click.option("--recording", help="Only recordings whose folder name or title contains this.")
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Show at most this many moments.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @config_option
 def search(query, out, speaker, since, until, recording, limit, as_json, config_path):
