@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -115,11 +114,12 @@ def transcribe(obj: Context, files, config_path, out, language, num_speakers, mi
 
 
 def run_files(obj: Context, files: list[Path], config_path, out: Path, given: dict, force: bool = False) -> int:
-    from ..outputs.files import STATE_DIR
+    from ..outputs.files import MODES, STATE_DIR, claim_output
     from ..run.cache import StageCache
     from ..run.models import Models
     from ..run.process import process_file
     from ..run.progress import Reporter
+    from ..stages.decode import check_readable
 
     if not files:
         obj.fail("no input files given (try `offrecord run --sample`)")
@@ -129,24 +129,26 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
     reporter = Reporter(None if obj.quiet else obj.say)
     cache = StageCache(out / STATE_DIR / "cache", read=not force)
     failures = 0
-    used_names: set[str] = set()
-    for n, path in enumerate(files, 1):
-        name = path.stem if path.stem not in used_names else path.name
-        used_names.add(name)
-        label = f"[{n}/{len(files)}] {path.name}"
-        started = time.perf_counter()
-        try:
-            result = process_file(path, out / name, cfg, models, reporter, label, cache)
-        except OffrecordError as e:
-            failures += 1
-            obj.fail(str(e))
-            continue
-        except Exception as e:  # a bug or a library failure: still one line, other files go on
-            failures += 1
-            obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details")
-            continue
-        obj.say(f"{label}: done in {time.perf_counter() - started:.1f}s -> {result.out_dir}")
-    models.close()
+    try:
+        for n, path in enumerate(files, 1):
+            label = f"[{n}/{len(files)}] {path.name}"
+            started = time.perf_counter()
+            try:
+                # the folder is chosen (and OUT checked writable) before any work on the file
+                check_readable(path)
+                out_dir = claim_output(out, path, MODES[cfg.output.mode])
+                result = process_file(path, out_dir, cfg, models, reporter, label, cache)
+            except OffrecordError as e:
+                failures += 1
+                obj.fail(str(e))
+                continue
+            except Exception as e:  # a bug or a library failure: still one line, other files go on
+                failures += 1
+                obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details")
+                continue
+            obj.say(f"{label}: done in {time.perf_counter() - started:.1f}s -> {result.out_dir}")
+    finally:
+        models.close()
     if len(files) > 1:
         obj.say(f"{len(files) - failures} of {len(files)} recordings processed; outputs in {out}")
     return 1 if failures else 0
@@ -163,25 +165,22 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
 @click.pass_obj
 def summarize(obj: Context, transcript_json: Path, config_path, llm_model, template, seed, out):
     """(Re-)summarise a transcript.json without transcribing again."""
-    from ..data import Transcript
-    from ..outputs.files import write_atomic
-    from ..outputs.formats import summary_json, summary_md
+    from ..outputs.files import MODES, write_atomic
+    from ..outputs.formats import read_transcript, summary_json, summary_md
     from ..run.models import Models
     from ..summary.templates import load_template
 
     chosen = {k: v for k, v in (("model", llm_model), ("seed", seed), ("template", template)) if v is not None}
     cfg = settings(config_path, {"summary": chosen})
     template_ = load_template(cfg.summary.template)
-    try:
-        transcript = Transcript.from_dict(json.loads(transcript_json.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as e:
-        raise OffrecordError(f"{transcript_json}: not an offrecord transcript.json ({e})") from None
+    transcript = read_transcript(transcript_json)
     models = Models(cfg, model_store(cfg))
     try:
         summary = models.summarizer.summarize(transcript, template_)
     finally:
         models.close()
     folder = out or transcript_json.parent
-    write_atomic(folder / "summary.json", summary_json(summary))
-    write_atomic(folder / "summary.md", summary_md(summary))
+    modes = MODES[cfg.output.mode]
+    write_atomic(folder / "summary.json", summary_json(summary), modes)
+    write_atomic(folder / "summary.md", summary_md(summary), modes)
     obj.say(f"summary written to {folder / 'summary.md'}")
