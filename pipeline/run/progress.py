@@ -42,6 +42,12 @@ class Reporter:
             detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fields.items() if v is not None)
             self.echo(f"{label}: {event}" + (f" ({detail})" if detail else ""))
 
+    def warn(self, label: str, message: str) -> None:
+        if self.as_json:
+            self.event(label, "warning", message=message)
+        elif self.echo:
+            self.echo(f"{label}: warning: {message}")
+
     def cached(self, label: str, stage: str) -> None:
         if self.as_json:
             self.event(label, "stage", stage=stage, cached=True)
