@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from ..outputs.files import STATE_DIR
-from .common import Context, model_store, settings
+from ..text import printable
+from .common import Context, finite, model_store, settings
 from .process import overrides, pipeline_options
 
 
@@ -17,7 +18,7 @@ from .process import overrides, pipeline_options
 @pipeline_options
 @click.option("--no-summary", is_flag=True, help="Transcript only.")
 @click.option("--once", is_flag=True, help="Process what is there now, then exit (for cron or systemd timers).")
-@click.option("--poll", type=click.FloatRange(min=0.1),
+@click.option("--poll", type=click.FloatRange(min=0.1, max=86400), callback=lambda ctx, param, value: finite(value, param),
               help="Rescan every SECONDS instead of using file events (network filesystems).")
 @click.option("--move-done", type=click.Path(file_okay=False, path_type=Path),
               help="Move each input here once processed (default: inputs are never touched).")
@@ -41,8 +42,6 @@ def watch(obj: Context, in_dir, config_path, out, language, num_speakers, min_sp
         obj.say(f"watching {watcher.in_dir} -> {watcher.out_dir} (Ctrl-C to stop)")
     try:
         watcher.run(once=once, poll=poll)
-    except KeyboardInterrupt:
-        obj.say("stopped")
     finally:
         models.close()
         watcher.jobs.close()
@@ -63,8 +62,9 @@ def status(out_dir, as_json):
     if as_json:
         click.echo(json.dumps([j.__dict__ for j in jobs], indent=1))
         return
-    counts = {state: sum(j.status == state for j in jobs) for state in ("done", "failed", "running")}
-    click.echo(f"{counts['done']} done, {counts['failed']} failed, {counts['running']} in progress")
+    counts = {state: sum(j.status == state for j in jobs) for state in ("done", "failed", "running", "pending")}
+    click.echo(f"{counts['done']} done, {counts['failed']} failed, {counts['running']} in progress, "
+               f"{counts['pending']} waiting")
     for j in jobs:
         if j.status != "done":
-            click.echo(f"{j.status:<8} {j.path} (attempt {j.attempts}){': ' + j.error if j.error else ''}")
+            click.echo(printable(f"{j.status:<8} {j.path} (attempt {j.attempts}){': ' + j.error if j.error else ''}"))
