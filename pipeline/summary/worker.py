@@ -55,9 +55,9 @@ class SummaryWorker:
 
     def summarize(self, transcript: Transcript, template: Template,
                   progress: Callable[[int, int], None] | None = None) -> Summary:
-        if self._proc is None or self._proc.poll() is not None:
-            self._start()
         try:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
             self._conn.send(("summarize", transcript.to_dict(), template.model_dump()))
             while True:
                 reply = self._receive()
