@@ -62,6 +62,13 @@ def make_dirs(path: Path, mode: int) -> None:
         os.chmod(folder, mode)
 
 
+def private_dir(path: Path) -> None:
+    """A folder only this user may enter (the state folder): made so, or made so again if an
+    older offrecord left it open."""
+    make_dirs(path, PRIVATE.folder)
+    os.chmod(path, PRIVATE.folder)
+
+
 def _kept(mode: int, existing: Path) -> int:
     """`mode`, less whatever the user has taken away from the file or folder it replaces."""
     try:
@@ -121,6 +128,7 @@ def claim_output(out_root: Path, path: Path, modes: Modes = PRIVATE) -> Path:
     owners = Path(out_root) / STATE_DIR / OWNERS
     try:
         make_dirs(out_root, modes.folder)
+        private_dir(owners.parent)
         make_dirs(owners, PRIVATE.folder)
         return next(Path(out_root) / name for name in output_names(Path(path))
                     if _claim(owners / f"{name}.json", Path(out_root) / name, source))

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..outputs.files import PRIVATE, make_dirs
+from ..outputs.files import PRIVATE, private_dir
 from ..system import process_alive
 
 SCHEMA = """
@@ -57,13 +57,13 @@ class Job:
 
 class JobStore:
     def __init__(self, path: Path):
-        make_dirs(Path(path).parent, PRIVATE.folder)
-        try:  # SQLite gives its -wal and -shm files the database file's permissions
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE.file)
-            os.fchmod(fd, PRIVATE.file)
-            os.close(fd)
-        except FileExistsError:
-            pass
+        private_dir(Path(path).parent)
+        # SQLite gives the -wal and -shm files it makes the database file's permissions; files
+        # an older offrecord made readable by all are made private too
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE.file))
+        for made in (str(path), f"{path}-wal", f"{path}-shm"):
+            if os.path.exists(made):
+                os.chmod(made, PRIVATE.file)
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         # Switching to WAL needs the database to itself and does not wait for a busy lock, so a
         # second watcher opening the folder at the same moment retries instead of failing.

@@ -139,3 +139,20 @@ def test_a_signal_while_publishing_waits_until_the_folder_is_in_place(tmp_path):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 1 and "Interrupted: SIGTERM" in err  # raised after the swap, not during it
     assert os.listdir(tmp_path) == ["rec"] and (tmp_path / "rec" / "a.txt").read_text() == "new"
+
+
+def test_state_left_open_by_an_older_version_is_made_private(tmp_path):
+    from pipeline.outputs.files import claim_output
+    from pipeline.watch.jobs import JobStore
+
+    state = tmp_path / "out" / ".offrecord"
+    (state / "cache").mkdir(parents=True)
+    for name in ("jobs.sqlite", "jobs.sqlite-wal", "jobs.sqlite-shm"):
+        (state / name).touch()
+    os.chmod(state, 0o755)
+    for path in state.iterdir():
+        path.chmod(0o644)
+    JobStore(state / "jobs.sqlite").close()
+    claim_output(tmp_path / "out", tmp_path / "call.wav")
+    assert oct(state.stat().st_mode & 0o777) == "0o700"
+    assert {oct(p.stat().st_mode & 0o777) for p in state.glob("jobs.sqlite*")} == {"0o600"}
