@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -49,7 +48,7 @@ def transcribe(obj: Context, files, config_path, out, force, cluster, **options)
 
 def run_files(obj: Context, files: list[Path], config_path, out: Path, given: dict, force: bool = False,
               cluster: str | None = None) -> int:
-    from ..outputs.files import STATE_DIR
+    from ..outputs.files import MODES, STATE_DIR, claim_output
     from ..run.check import check_settings
 
     if not files:
@@ -57,37 +56,42 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
         return 2
     cfg = settings(config_path, given)
     check_settings(cfg, model_store(cfg))  # before the stages' libraries load: a typo costs a second
-    jobs, used_names = [], set()
-    for n, path in enumerate(files, 1):
-        name = path.stem if path.stem not in used_names else path.name
-        used_names.add(name)
-        jobs.append((path, out / name, f"[{n}/{len(files)}] {path.name}"))
+    modes = MODES[cfg.output.mode]
+    labels = [f"[{n}/{len(files)}] {path.name}" for n, path in enumerate(files, 1)]
     if cluster:
         from .cluster import run_on_cluster
+
+        jobs = [(path, claim_output(out, path, modes), label) for path, label in zip(files, labels)]
         return run_on_cluster(obj, jobs, cfg, out, force, cluster)
     from ..run.cache import StageCache
     from ..run.models import Models
     from ..run.process import process_file
+    from ..stages.decode import check_readable
 
     reporter = obj.reporter()
     models = Models(cfg, model_store(cfg), on_load=reporter.loading)
     cache = StageCache(out / STATE_DIR / "cache", read=not force)
     failures = 0
-    for path, out_dir, label in jobs:
-        started = time.perf_counter()
-        try:
-            result = process_file(path, out_dir, cfg, models, reporter, label, cache)
-        except OffrecordError as e:
-            failures += 1
-            obj.fail(str(e), reporter)
-            continue
-        except Exception as e:  # a bug or a library failure: still one line, other files go on
-            failures += 1
-            obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details", reporter)
-            continue
-        reporter.done(label, result, time.perf_counter() - started)
-    models.close()
-    reporter.close()
+    try:
+        for path, label in zip(files, labels):
+            started = time.perf_counter()
+            try:
+                # the folder is chosen (and OUT checked writable) before any work on the file
+                check_readable(path)
+                out_dir = claim_output(out, path, modes)
+                result = process_file(path, out_dir, cfg, models, reporter, label, cache)
+            except OffrecordError as e:
+                failures += 1
+                obj.fail(str(e), reporter)
+                continue
+            except Exception as e:  # a bug or a library failure: still one line, other files go on
+                failures += 1
+                obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details", reporter)
+                continue
+            reporter.done(label, result, time.perf_counter() - started)
+    finally:
+        models.close()
+        reporter.close()
     if len(files) > 1:
         obj.say(f"{len(files) - failures} of {len(files)} recordings processed; outputs in {out}")
     return 1 if failures else 0
@@ -107,8 +111,8 @@ def summarize(obj: Context, transcript_json: Path, config_path, llm_model, templ
 
     summary.json, summary.md and report.html are rewritten together."""
     from .. import library
-    from ..data import Transcript
-    from ..outputs.formats import refresh
+    from ..outputs.files import MODES
+    from ..outputs.formats import read_transcript, refresh
     from ..run.check import check_model
     from ..run.models import Models
     from ..summary.templates import load_template
@@ -117,16 +121,13 @@ def summarize(obj: Context, transcript_json: Path, config_path, llm_model, templ
     cfg = settings(config_path, {"summary": chosen})
     check_model(model_store(cfg), cfg.summary.model, "llm", "--llm-model")
     template_ = load_template(cfg.summary.template)
-    try:
-        transcript = Transcript.from_dict(json.loads(transcript_json.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as e:
-        raise OffrecordError(f"{transcript_json}: not an offrecord transcript.json ({e})") from None
+    transcript = read_transcript(transcript_json)
     models = Models(cfg, model_store(cfg))
     try:
         summary = models.summarizer.summarize(transcript, template_)
     finally:
         models.close()
     folder = out or transcript_json.parent
-    refresh(folder, transcript, summary, ["html"])
+    refresh(folder, transcript, summary, ["html"], MODES[cfg.output.mode])
     library.update(folder.parent, folder, cfg)
     obj.say(f"summary written to {folder / 'summary.md'} (and {folder / 'report.html'})")

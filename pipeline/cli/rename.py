@@ -26,8 +26,9 @@ def rename(obj: Context, folder: Path, changes, config_path):
     offrecord rename notes/standup "Speaker 1=Ann" "Speaker 2=Bob"
     """
     from .. import library
-    from ..data import Summary, Transcript
-    from ..outputs.formats import refresh
+    from ..data import Summary
+    from ..outputs.files import MODES
+    from ..outputs.formats import read_transcript, refresh
     from ..stages.naming import renamed
 
     pairs = {}
@@ -36,12 +37,9 @@ def rename(obj: Context, folder: Path, changes, config_path):
         if not sep:
             raise ConfigError(f"'{change}': write each change as OLD=NEW, e.g. \"Speaker 1=Ann\"")
         pairs[old.strip()] = new
-    try:
-        transcript = Transcript.from_dict(json.loads((folder / "transcript.json").read_text(encoding="utf-8")))
-    except OSError:
-        raise OffrecordError(f"{folder}: no transcript.json here (not an offrecord output folder)") from None
-    except (ValueError, KeyError, TypeError) as e:
-        raise OffrecordError(f"{folder / 'transcript.json'}: not an offrecord transcript.json ({e})") from None
+    if not (folder / "transcript.json").is_file():
+        raise OffrecordError(f"{folder}: no transcript.json here (not an offrecord output folder)")
+    transcript = read_transcript(folder / "transcript.json")
     summary = None
     if (folder / "summary.json").exists():
         try:
@@ -49,6 +47,7 @@ def rename(obj: Context, folder: Path, changes, config_path):
         except (ValueError, KeyError, TypeError) as e:
             raise OffrecordError(f"{folder / 'summary.json'}: not an offrecord summary.json ({e})") from None
     transcript, summary = renamed(transcript, summary, pairs)
-    refresh(folder, transcript, summary)
-    library.update(folder.parent, folder, settings(config_path))
+    cfg = settings(config_path)
+    refresh(folder, transcript, summary, modes=MODES[cfg.output.mode])
+    library.update(folder.parent, folder, cfg)
     obj.say(f"{folder}: " + ", ".join(f"{s.id} is {s.name}" for s in transcript.speakers))

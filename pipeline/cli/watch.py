@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from ..outputs.files import STATE_DIR
+from ..text import printable
 from .cluster import open_cluster
-from .common import Context, model_store, settings
+from .common import Context, finite, model_store, settings
 from .options import overrides, summary_options, transcript_options
 
 
@@ -19,7 +20,8 @@ from .options import overrides, summary_options, transcript_options
 @transcript_options
 @summary_options
 @click.option("--once", is_flag=True, help="Process what is there now, then exit (for cron or systemd timers).")
-@click.option("--poll", type=click.FloatRange(min=0.1), metavar="SECONDS",
+@click.option("--poll", type=click.FloatRange(min=0.1, max=86400), metavar="SECONDS",
+              callback=lambda ctx, param, value: finite(value, param),
               help="Rescan every SECONDS instead of using file events (network filesystems).")
 @click.option("--move-done", type=click.Path(file_okay=False, path_type=Path),
               help="Move each input here once processed (default: inputs are never touched).")
@@ -43,8 +45,6 @@ def watch(obj: Context, in_dir, config_path, out, force, cluster, once, poll, mo
         obj.say(f"watching {watcher.in_dir} -> {watcher.out_dir} (Ctrl-C to stop)")
     try:
         watcher.run(once=once, poll=poll)
-    except KeyboardInterrupt:
-        obj.say("stopped")
     finally:
         models.close()
         watcher.jobs.close()
@@ -69,8 +69,9 @@ def status(out_dir, as_json):
     if as_json:
         click.echo(json.dumps([j.__dict__ for j in jobs], indent=1))
         return
-    counts = {state: sum(j.status == state for j in jobs) for state in ("done", "failed", "running")}
-    click.echo(f"{counts['done']} done, {counts['failed']} failed, {counts['running']} in progress")
+    counts = {state: sum(j.status == state for j in jobs) for state in ("done", "failed", "running", "pending")}
+    click.echo(f"{counts['done']} done, {counts['failed']} failed, {counts['running']} in progress, "
+               f"{counts['pending']} waiting")
     for j in jobs:
         if j.status != "done":
-            click.echo(f"{j.status:<8} {j.path} (attempt {j.attempts}){': ' + j.error if j.error else ''}")
+            click.echo(printable(f"{j.status:<8} {j.path} (attempt {j.attempts}){': ' + j.error if j.error else ''}"))

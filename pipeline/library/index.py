@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import OutputError
-from ..outputs.files import STATE_DIR
+from ..outputs.files import STATE_DIR, private_database
 from .meaning import Embedder
 from .records import Recording, read_recording, signature
 
@@ -81,7 +81,6 @@ class Index:
         self.out_root = Path(out_root)
         self.path = index_path(out_root)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connect()
             self._check_schema()
         except OSError as e:
@@ -101,6 +100,7 @@ class Index:
         self._check_schema()
 
     def _connect(self) -> None:
+        private_database(self.path)
         # Autocommit mode: each change below opens its own transaction and commits it whole.
         self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA synchronous=FULL")  # on a file that is no database, this raises

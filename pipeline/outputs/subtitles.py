@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..data import Transcript, Turn, Word
+from ..text import one_line
 
 LINE = 42  # characters a line holds
 LINES = 2
@@ -33,10 +34,10 @@ def cues(t: Transcript, prefix_names: bool = False) -> list[Cue]:
     "Name: " (SRT has no voice tags), and its length counts."""
     out: list[Cue] = []
     for turn in t.segments:
-        name = t.speaker_name(turn.speaker)
+        name = one_line(t.speaker_name(turn.speaker))  # a name or word with a line break cannot split a cue
         prefix = f"{name}: " if prefix_names else ""
         for words in _cut(turn, prefix):
-            text = " ".join(w.word for w in words)
+            text = one_line(" ".join(w.word for w in words))
             lines = _lines(prefix + text)
             out.append(Cue(words[0].start, words[-1].end, name, lines))
     _hold_long_enough(out)

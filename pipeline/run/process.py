@@ -3,12 +3,15 @@
 
 Each expensive stage's result is kept in the stage cache under what it was computed from, so a
 rerun (after a crash, or with another summary model) does only what is missing. A result is
-stored before its line is shown: a stage reported done survives a kill.
+stored before its line is shown: a stage reported done survives a kill. The cache key is the
+hash of the very bytes that were decoded: a file that changes while it is read (a recording still
+being copied) is read again, never stored under the hash of other bytes.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from dataclasses import asdict
@@ -18,9 +21,10 @@ from typing import Callable, TypeVar
 from .. import library
 from ..config import Config, voices_path
 from ..data import Audio, Diarization, Summary, Transcript
-from ..errors import OffrecordError
+from ..errors import InputError, OffrecordError
+from ..interrupt import hold, stop_thread
 from ..outputs import embed
-from ..outputs.files import publish
+from ..outputs.files import MODES, publish
 from ..outputs.formats import Result, render
 from ..stages import diarize, transcribe
 from ..stages.attribute import attribute
@@ -41,16 +45,32 @@ T = TypeVar("T")
 def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
                  label: str | None = None, cache: StageCache | None = None, source: str | None = None,
                  index: bool = True) -> FileResult:
-    """Every stage for one recording. `source` is the file's sha256 when the caller knows it.
-    `index`: tell the library (OUT's search index and page) of each publish; a cluster worker
-    leaves that to the client, the index's one writer."""
+    """Every stage for one recording, into `out_dir` (which callers choose with claim_output).
+    `source` is the file's sha256 when the caller knows it. `index`: tell the library (OUT's search
+    index and page) of each publish; a cluster worker leaves that to the client, the index's one
+    writer."""
     check_readable(path)
-    run = _FileRun(path, out_dir, cfg, models, reporter, label or path.name, cache, source, index)
+    label = label or path.name
+    try:
+        return _process(path, out_dir, cfg, models, reporter, label, cache, source, index)
+    except _Changed:
+        reporter.warn(label, "the file changed while it was being read; reading it again")
+    try:
+        return _process(path, out_dir, cfg, models, reporter, label, cache, None, index)
+    except _Changed:
+        raise InputError(f"{path}: the file keeps changing while it is read (still being written?); "
+                         "run it again once it is complete") from None
+
+
+def _process(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter, label: str,
+             cache: StageCache | None, source: str | None, index: bool) -> FileResult:
+    run = _FileRun(path, out_dir, cfg, models, reporter, label, cache, source, index)
     asr, diarization = run.transcribe_and_diarize()
     embedded = None
     if cfg.output.embed_audio and "html" in cfg.output.formats:
         embedded = run.step("embed", embed.data_uri, run.decoded())
     run.audio = None  # the summary needs no waveform: free it before the LLM loads
+    hold("attribute")
     turns = run.step("attribute", attribute, asr.phrases, diarization)
     voices = {}
     if cfg.speakers.match_voices and diarization.embeddings:
@@ -76,6 +96,15 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     return run.result
 
 
+class _Changed(Exception):
+    """The recording changed between being hashed and being decoded."""
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
 class _FileRun:
     """What is known of one recording so far, and the one way a stage is run: read back from the
     stage cache if its result is there, else computed, stored and reported."""
@@ -84,6 +113,7 @@ class _FileRun:
                  cache: StageCache | None, source: str | None, index: bool = True):
         self.path, self.cfg, self.models, self.reporter, self.label, self.cache = path, cfg, models, reporter, label, cache
         self.index = index
+        self.signature = _signature(path)
         self.source = source or (sha256_of(path) if cache else "")
         self.result = FileResult(source=path, out_dir=out_dir, duration=0.0)
         self.audio: Audio | None = None
@@ -91,7 +121,13 @@ class _FileRun:
     def decoded(self) -> Audio:
         if self.audio is None:
             start = _now()
-            self.audio = decode(self.path)
+            hold("decode")
+            audio = decode(self.path)
+            # unchanged size, time stamp and inode from before hashing to after decoding: the
+            # decoded bytes are the hashed ones
+            if _signature(self.path) != self.signature:
+                raise _Changed
+            self.audio = audio
             self.result.duration = self.audio.duration
             self._finished("decode", start)
         return self.audio
@@ -124,7 +160,7 @@ class _FileRun:
 
     def publish(self, result: Result) -> None:
         """The outputs swapped into place, then the library (index and OUT/index.html) told."""
-        self.step("write", publish, result.out_dir, render(result, self.cfg.output.formats))
+        self.step("write", publish, result.out_dir, render(result, self.cfg.output.formats), MODES[self.cfg.output.mode])
         if self.index:
             self.step("index", library.update, result.out_dir.parent, result.out_dir, self.cfg)
 
@@ -171,18 +207,24 @@ class _FileRun:
         def beside() -> None:
             try:
                 outcome["value"] = self.diarize(threads=self.models.diarize_threads_beside, own_cpu=False)
-            except Exception as e:  # raised again in this thread, after speech recognition
+            except BaseException as e:  # raised again in this thread, after speech recognition
                 outcome["error"] = e
 
-        # A daemon thread, so Ctrl-C during speech recognition ends the run without waiting.
-        worker = threading.Thread(target=beside, name="diarize", daemon=True)
+        worker = threading.Thread(target=beside, name="diarize")
         worker.start()
         try:
             asr = self.transcribe(own_cpu=False)
         except Exception:
             worker.join()  # the next file must not start while this one's diarization still runs
             raise
-        worker.join()
+        except BaseException:  # Ctrl-C or SIGTERM: diarization stops too, at its next safe point
+            stop_thread(worker)
+            raise
+        try:
+            worker.join()
+        except BaseException:
+            stop_thread(worker)
+            raise
         if "error" in outcome:
             raise outcome["error"]
         self._finished("transcribe+diarize", start)

@@ -95,6 +95,12 @@ class Reporter:
             amount = f"{clock(done)} of {clock(total)}" if unit == "audio" else f"{done:g} of {total:g} {unit}"
             self.say(f"{label}: {stage} {share:4.0%} ({amount})")
 
+    def warn(self, label: str, message: str) -> None:
+        if self.as_json:
+            self.event(label, "warning", message=message)
+        else:
+            self.say(f"{label}: warning: {message}")
+
     def cached(self, label: str, stage: str) -> None:
         if self.as_json:
             self.event(label, "stage", stage=stage, cached=True)

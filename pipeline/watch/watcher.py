@@ -5,20 +5,21 @@ A file is taken only once it is stable: the same size and modification time for
 Job state lives in OUT_DIR/.offrecord/jobs.sqlite (jobs.py) and stage results in the stage
 cache, so a watcher killed at any moment resumes where it stopped. A file that fails is retried
 with growing pauses, `watch.max_attempts` times in all, then left as failed with its reason;
-it never blocks the others. Inputs are only read, unless --move-done is given.
+it never blocks the others, and it is forgotten once it is deleted. Only recordings are taken
+(`watch.extensions`); hidden files and files still being downloaded or copied never are. Inputs
+are only read, unless --move-done is given.
 """
 
 from __future__ import annotations
 
 import shutil
-import signal
 import threading
 import time
 from pathlib import Path
 
 from ..config import Config
-from ..errors import OffrecordError
-from ..outputs.files import STATE_DIR
+from ..errors import ConfigError, OffrecordError
+from ..outputs.files import MODES, STATE_DIR, claim_output
 from ..run.cache import StageCache, settings_hash
 from ..run.models import Models
 from ..run.process import output_settings, process_file
@@ -26,8 +27,11 @@ from ..run.progress import Reporter
 from ..system import sha256_of
 from .jobs import Job, JobStore
 
-# Names that copy tools and editors use for files still being written.
-UNFINISHED_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".swp", "~")
+# Names that browsers, copy and sync tools and editors give files still being written, or to
+# their locks (compared in lower case).
+UNFINISHED_SUFFIXES = (".part", ".partial", ".filepart", ".crdownload", ".download", ".opdownload", ".crswap",
+                       ".tmp", ".swp", "~")
+UNFINISHED_PREFIXES = ("~$", ".")  # Office lock files; hidden files
 SAFETY_RESCAN_SECONDS = 60.0  # even with file events, look again now and then (missed events)
 
 
@@ -40,6 +44,7 @@ class Watcher:
                  move_done: Path | None = None, force: bool = False, cluster=None):
         self.in_dir = Path(in_dir).resolve()
         self.out_dir = Path(out_dir).resolve()
+        check_folders(self.in_dir, self.out_dir)
         self.cfg = cfg
         self.models = models
         self.reporter = reporter
@@ -55,12 +60,11 @@ class Watcher:
         self.failed_this_run = 0
 
     def _candidates(self):
-        skip = [d for d in (self.out_dir, self.move_done) if d is not None]
         for path in sorted(self.in_dir.rglob("*")):
             rel = path.relative_to(self.in_dir)
-            if any(part.startswith(".") for part in rel.parts) or path.name.endswith(UNFINISHED_SUFFIXES):
+            if not is_recording(rel, self.cfg.watch.extensions):
                 continue
-            if any(path == d or d in path.parents for d in skip) or not path.is_file():
+            if (self.move_done and (path == self.move_done or self.move_done in path.parents)) or not path.is_file():
                 continue
             yield path
 
@@ -68,11 +72,13 @@ class Watcher:
         """Process every stable file that has no finished job. True while files are still settling."""
         settling = False
         now = time.monotonic()
+        present = set()
         for path in self._candidates():
             try:
                 st = path.stat()
             except OSError:
                 continue  # gone, or unreadable between listing and looking
+            present.add(path)
             signature = (st.st_size, st.st_mtime)
             previous = self.seen.get(path)
             if previous is None or previous[:2] != signature:
@@ -83,6 +89,8 @@ class Watcher:
                 settling = True
                 continue
             self._consider(path, *signature)
+        self.jobs.forget([path for path in self.seen if path not in present])
+        self.seen = {path: seen for path, seen in self.seen.items() if path in present}
         return settling
 
     def _consider(self, path: Path, size: int, mtime: float) -> None:
@@ -99,26 +107,21 @@ class Watcher:
             self._process(job, path)
 
     def _out_dir_for(self, job: Job, path: Path) -> Path:
-        if job.out_dir:
+        if job.out_dir:  # chosen by an earlier attempt of this job
             return Path(job.out_dir)
-        out = self.out_dir / path.stem
-        if self.jobs.out_dir_taken(out, job.content, path):  # another recording with the same name
-            out = self.out_dir / f"{path.stem}-{job.content[:8]}"
+        out = claim_output(self.out_dir, path, MODES[self.cfg.output.mode])
         self.jobs.reserve_out_dir(job.key, out)
         return out
 
     def _process(self, job: Job, path: Path) -> None:
-        out = self._out_dir_for(job, path)
-        if self.cluster is not None:
-            task = self.cluster.task(path, out, path.name)
-            self.pending[self.cluster.submit(task, self.cfg, self.out_dir, self.force)] = (job, path)
-            return
         try:
+            out = self._out_dir_for(job, path)
+            if self.cluster is not None:
+                task = self.cluster.task(path, out, path.name)
+                self.pending[self.cluster.submit(task, self.cfg, self.out_dir, self.force)] = (job, path)
+                return
             result = process_file(path, out, self.cfg, self.models, self.reporter, path.name, self.cache,
                                   source=job.content)
-        except (KeyboardInterrupt, SystemExit):
-            self.jobs.release(job.key)
-            raise
         except Exception as e:  # any failure is this file's, never the watcher's
             self._failed(job, path, str(e) if isinstance(e, OffrecordError)
                          else f"{path}: unexpected failure ({type(e).__name__}: {e})")
@@ -161,24 +164,24 @@ class Watcher:
         shutil.move(str(path), str(target))
 
     def run(self, once: bool = False, poll: float | None = None) -> None:
+        """Until nothing is still arriving (`once`) or until stopped. Stopped by Ctrl-C or SIGTERM
+        (systemd, kill), the job in progress is handed back for the next run."""
         try:
             if once:
-                while self.scan():  # until nothing is still arriving
+                while self.scan():
                     time.sleep(min(1.0, self.cfg.watch.settle_seconds / 2 or 0.1))
                 self.collect(wait=True)
-                return
-            self._watch(poll)
+            else:
+                self._watch(poll)
         finally:
-            for job, _ in self.pending.values():  # stopped with tasks still on the cluster
-                self.jobs.release(job.key)
+            # stopped: the job in progress here, and any still on the cluster, go back untouched
+            self.jobs.release_mine()
 
     def _watch(self, poll: float | None) -> None:
         wake = threading.Event()
         observer = None
         if poll is None:
             observer = _start_observer(self.in_dir, wake)
-        # systemd and kill send SIGTERM: stop like Ctrl-C, handing back the job in progress
-        signal.signal(signal.SIGTERM, _interrupt)
         try:
             while True:
                 settling = self.scan()
@@ -194,8 +197,24 @@ class Watcher:
                 observer.join()
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+def is_recording(rel: Path, extensions: list[str]) -> bool:
+    """Whether a file at `rel` (inside the watch folder) is taken as a recording: not hidden, not
+    in a hidden folder, not named as a download or copy in progress or a lock, and (unless
+    `extensions` is empty) with one of those extensions. Case does not matter."""
+    name = rel.name.lower()
+    if any(part.startswith(".") for part in rel.parts[:-1]):
+        return False
+    if name.startswith(UNFINISHED_PREFIXES) or name.endswith(UNFINISHED_SUFFIXES):
+        return False
+    return not extensions or rel.suffix.lower().lstrip(".") in extensions
+
+
+def check_folders(in_dir: Path, out_dir: Path) -> None:
+    """Refuse an output folder that is the watch folder, inside it or around it: outputs would
+    be taken as new recordings, or the job database watched as one."""
+    if in_dir == out_dir or in_dir in out_dir.parents or out_dir in in_dir.parents:
+        raise ConfigError(f"--out {out_dir} and the watch folder {in_dir} must be apart: neither the same "
+                          "folder nor one inside the other")
 
 
 def _start_observer(folder: Path, wake: threading.Event):
