@@ -43,28 +43,41 @@ AMI_SUGGESTIONS = {"locator": r"locat|find|lost", "screen": r"screen",
 def ami_transcript() -> Transcript:
     """QMSum's human transcript of ES2011a, with times spread over the meeting by word count
     (QMSum has no times; the summary's grounding only needs them monotonic and consistent)."""
-    turns = json.loads((AMI / "qmsum-ES2011a.json").read_text())["meeting_transcripts"]
+    return qmsum_transcript("ES2011a", AMI_SECONDS / sum(len(words) for _, _, words in qmsum_turns("ES2011a")))[0]
+
+
+def qmsum_turns(meeting: str) -> list[tuple[int, str, list[str]]]:
+    """(QMSum turn index, speaker, words) of each turn of a meeting that has words left once
+    QMSum's markup ({vocalsound}, {disfmarker}) is taken out."""
+    turns = json.loads((AMI / f"qmsum-{meeting}.json").read_text())["meeting_transcripts"]
     cleaned = []
-    for turn in turns:
-        text = re.sub(r"\{\w+\}", " ", turn["content"])  # {vocalsound}, {disfmarker}
+    for index, turn in enumerate(turns):
+        text = re.sub(r"\{\w+\}", " ", turn["content"])
         text = re.sub(r"\s+([.,?!'])", r"\1", text)
         text = re.sub(r"\s+", " ", text).strip()
         if text:
-            cleaned.append((turn["speaker"], text.split()))
-    per_word = AMI_SECONDS / sum(len(words) for _, words in cleaned)
-    speakers = list(dict.fromkeys(s for s, _ in cleaned))
+            cleaned.append((index, turn["speaker"], text.split()))
+    return cleaned
+
+
+def qmsum_transcript(meeting: str, per_word: float) -> tuple[Transcript, list[int]]:
+    """A meeting's QMSum transcript with a word every `per_word` seconds, and the QMSum turn
+    index of each of its segments."""
+    cleaned = qmsum_turns(meeting)
+    speakers = list(dict.fromkeys(s for _, s, _ in cleaned))
     ids = {name: f"SPEAKER_{i:02d}" for i, name in enumerate(speakers)}
     segments, now = [], 0.0
-    for speaker, words in cleaned:
+    for _, speaker, words in cleaned:
         ws = []
         for w in words:
             ws.append(Word(start=round(now, 3), end=round(now + per_word * 0.9, 3), word=w, probability=1.0,
                            speaker=ids[speaker]))
             now += per_word
         segments.append(Turn(start=ws[0].start, end=ws[-1].end, text=" ".join(words), words=ws, speaker=ids[speaker]))
-    return Transcript(source=str(AMI / "ES2011a.wav"), duration=AMI_SECONDS, language="en",
-                      models={"asr": "human (QMSum)"}, speakers=[Speaker(ids[n], n, "reference") for n in speakers],
-                      segments=segments)
+    t = Transcript(source=str(AMI / f"{meeting}.wav"), duration=round(now, 3), language="en",
+                   models={"asr": "human (QMSum)"}, speakers=[Speaker(ids[n], n, "reference") for n in speakers],
+                   segments=segments)
+    return t, [index for index, _, _ in cleaned]
 
 
 def grounding(summary: Summary, t: Transcript) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -148,7 +149,10 @@ class Diarizer:
         })
 
     def diarize(self, audio: Audio, num_speakers: int | None = None, min_speakers: int | None = None,
-                max_speakers: int | None = None, threads: int | None = None) -> Diarization:
+                max_speakers: int | None = None, threads: int | None = None,
+                progress: Callable[[float, float], None] | None = None) -> Diarization:
+        """`progress(done, all)` in seconds of audio: the voice features pass counts for the first
+        half, the segmentation pass for the second (together they are most of the time)."""
         # torch's thread count is one setting for the whole process: set it for every call, as
         # the runner gives diarization fewer threads while speech recognition runs beside it.
         torch.set_num_threads(threads or self.threads)
@@ -157,13 +161,20 @@ class Diarizer:
         hop = max(self.cfg.segmentation_step * inference.duration,
                   audio.duration * speakers_per_window / MAX_EMBEDDINGS)
         inference.step = min(hop, inference.duration / 2)
-        self.pipeline._features = self.embedder.frame_features(audio.samples)
+        half = audio.duration / 2
+        report = progress or (lambda done, total: None)
+        self.pipeline._features = self.embedder.frame_features(audio.samples, lambda done: report(done / 2, audio.duration))
+
+        def hook(step, artifact, file=None, total=None, completed=None):
+            if step == "segmentation" and total and completed is not None:
+                report(half + half * min(completed / total, 1.0), audio.duration)
+
         file = {"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": audio.sample_rate,
                 "uri": Path(audio.source).stem}
         try:
             out = self.pipeline(file, num_speakers=num_speakers or self.cfg.num_speakers,
                                 min_speakers=min_speakers or self.cfg.min_speakers,
-                                max_speakers=max_speakers or self.cfg.max_speakers)
+                                max_speakers=max_speakers or self.cfg.max_speakers, hook=hook)
         finally:
             self.pipeline._features = None
         labels = out.speaker_diarization.labels()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from pyannote.core import Segment, Timeline
@@ -56,8 +57,10 @@ class Transcriber:
                                   cpu_threads=threads)
         self.vad = speech.SpeechDetector(cfg.vad_threshold) if cfg.vad else None
 
-    def transcribe(self, audio: Audio, language: str | None = None) -> AsrResult:
-        """Every word of the recording (of its speech, with the VAD on)."""
+    def transcribe(self, audio: Audio, language: str | None = None,
+                   progress: Callable[[float, float], None] | None = None) -> AsrResult:
+        """Every word of the recording (of its speech, with the VAD on). `progress(seconds done,
+        seconds in all)` is called as faster-whisper yields each phrase."""
         language = self._language(language)
         phrases: list[Phrase] = []
         heard: list[tuple[float, float]] = []
@@ -67,7 +70,8 @@ class Transcriber:
                       for c in chunks]
             # the first window decides the language; later ones keep it, so a long recording
             # is not split between languages by a quiet or noisy stretch
-            language = self._decode(piece, offset, chunks, language, phrases)
+            language = self._decode(piece, offset, chunks, language, phrases,
+                                    progress and (lambda end, offset=offset: progress(offset + end, audio.duration)))
         return AsrResult(phrases=phrases, language=language or "en", duration=round(audio.duration, 3), heard=heard)
 
     def transcribe_also(self, audio: Audio, asr: AsrResult, regions: list[tuple[float, float]]) -> AsrResult:
@@ -97,7 +101,7 @@ class Transcriber:
         return language
 
     def _decode(self, samples: np.ndarray, offset: float, chunks: list[dict], language: str | None,
-                kept: list[Phrase]) -> str | None:
+                kept: list[Phrase], progress: Callable[[float], None] | None = None) -> str | None:
         """Decode the `chunks` (sample ranges) of `samples` joined together, as faster-whisper's own
         VAD filter does, appending the phrases (times in the recording) to `kept`; returns the
         language, detected if it was not given."""
@@ -120,6 +124,8 @@ class Transcriber:
             language_detection_segments=4,
         )
         for s in restore_speech_timestamps(segments, chunks, SAMPLE_RATE):
+            if progress:
+                progress(s.end)
             if s.no_speech_prob > NO_SPEECH_DROP and s.avg_logprob < LOGPROB_DROP:
                 continue
             text = s.text.strip()

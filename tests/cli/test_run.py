@@ -155,8 +155,9 @@ def test_meeting_and_a_corrupt_file_in_one_run(tmp_path, shared):
     assert 2 <= len(t["speakers"]) <= 5
     assert not (tmp_path / "out" / "corrupt").exists()
     assert meeting.read_bytes() == before
-    # nothing half-written: only the finished folder and the state folder (stage cache)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".offrecord", "ES2004a-750-810"]
+    # nothing half-written: only the finished folder, the state folder (stage cache, library index)
+    # and the library page
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".offrecord", "ES2004a-750-810", "index.html"]
     assert not [p for p in (tmp_path / "out").rglob("*") if p.name.endswith((".tmp", ".partial"))]
 
 
