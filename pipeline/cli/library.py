@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import OffrecordError
+from ..outputs.files import MODES
 from ..text import clock
 from .common import config_option, settings
 
@@ -49,7 +50,7 @@ def search(query, out, speaker, since, until, recording, limit, as_json, config_
         raise OffrecordError(f"nothing to search for in {query!r}: give a word or a \"phrase\"")
     cfg = settings(config_path)
     embedder = None if parsed.literal else embedder_for(cfg)
-    index = synced(out, embedder)
+    index = synced(out, embedder, modes=MODES[cfg.output.mode])
     try:
         recordings = index.db.execute("SELECT count(*) FROM recordings").fetchone()[0]
         filters = Filters(speaker, since.timestamp() if since else None,
@@ -90,7 +91,8 @@ def index(out, config_path):
     if not out.is_dir():
         raise OffrecordError(f"{out}: no such output folder")
     started = time.perf_counter()
-    index = synced(out, embedder_for(settings(config_path)), rebuild=True)
+    cfg = settings(config_path)
+    index = synced(out, embedder_for(cfg), rebuild=True, modes=MODES[cfg.output.mode])
     try:
         count = index.db.execute("SELECT count(*) FROM recordings").fetchone()[0]
     finally:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import OutputError
+from ..outputs.files import MODES, PRIVATE, Modes
 from .index import Index, damaged
 from .meaning import Embedder, embedder_for
 from .page import write_page
@@ -20,11 +21,11 @@ def update(out_root: Path, folder: Path, cfg: Config) -> None:
     """After `folder` (inside `out_root`) was published or changed."""
     if not (Path(folder) / "transcript.json").is_file():
         return  # a summary written somewhere else, or outputs without a transcript.json: nothing to index
-    synced(out_root, embedder_for(cfg), force=(Path(folder).name,), page=True).close()
+    synced(out_root, embedder_for(cfg), force=(Path(folder).name,), page=True, modes=MODES[cfg.output.mode]).close()
 
 
 def synced(out_root: Path, embedder: Embedder | None, force: tuple[str, ...] = (), page: bool = False,
-           rebuild: bool = False) -> Index:
+           rebuild: bool = False, modes: Modes = PRIVATE) -> Index:
     """The index, caught up with the folders (or emptied and filled again: `rebuild`); the page is
     written again when anything changed, or when `page` or `rebuild` asks for it."""
     index = Index(out_root)
@@ -43,5 +44,5 @@ def synced(out_root: Path, embedder: Embedder | None, force: tuple[str, ...] = (
         index.discard(e)
         changed = catch_up()
     if changed or page:
-        write_page(out_root, index)
+        write_page(out_root, index, modes)
     return index

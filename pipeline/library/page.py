@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from ..outputs.files import write_atomic
+from ..outputs.files import PRIVATE, Modes, write_atomic
 from ..text import clock
 from .index import Index
 
@@ -83,8 +83,8 @@ run();
 """
 
 
-def write_page(out_root: Path, index: Index) -> None:
-    write_atomic(Path(out_root) / "index.html", page_html(index))
+def write_page(out_root: Path, index: Index, modes: Modes = PRIVATE) -> None:
+    write_atomic(Path(out_root) / "index.html", page_html(index), modes)
 
 
 def page_html(index: Index) -> str:

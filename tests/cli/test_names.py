@@ -43,6 +43,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+LIBRARY = {".offrecord/library.sqlite", "index.html"}
+
 # (path of the input under the inbox, the output folder it must get; None: any new one)
 HOSTILE = [
     ("..wav", "wav"),  # stem "." was OUT itself: everything in it was replaced
@@ -80,7 +82,11 @@ def test_no_input_name_reaches_other_outputs(template, tmp_path, name, folder):
     assert all(line.startswith("[1/1] ") for line in result.output.splitlines()), result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     after = snapshot(out)
-    assert {k: after.get(k) for k in before} == before  # every other output byte for byte, cache and jobs included
+    # the library (search index and page) gains the recording; every other output stays byte
+    # for byte, cache and jobs included
+    assert {k: after.get(k) for k in before if k not in LIBRARY} == {k: v for k, v in before.items() if k not in LIBRARY}
+    assert {k for k in after if k in LIBRARY} == LIBRARY
+    assert "earlier" in (out / "index.html").read_text()
     new = {str(Path(k).parts[0]) for k in set(after) - set(before)} - {".offrecord"}
     assert new == {folder}, new
     assert set(after) - set(before) - {k for k in after if k.startswith(folder + "/")} == \
