@@ -7,17 +7,21 @@ two equal. Unknown keys and wrong types are refused with the key path and what w
 from __future__ import annotations
 
 import os
+import reprlib
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+from .system import available_cores
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # Infinite and NaN numbers are refused everywhere: `settle_seconds: .inf` would make a
+    # watcher wait forever, and an overflowing timeout crash it.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class AsrConfig(_Section):
@@ -25,6 +29,7 @@ class AsrConfig(_Section):
     language: str | None = None
     beam_size: int = Field(5, ge=1, le=10)
     vad: bool = True
+    vad_threshold: float = Field(0.35, gt=0.0, lt=1.0)
     compute_type: str = "int8"
     device: Literal["cpu", "cuda", "auto"] = "cpu"
 
@@ -37,8 +42,11 @@ class DiarizationConfig(_Section):
     min_speakers: int | None = Field(None, ge=1)
     max_speakers: int | None = Field(None, ge=1)
     segmentation_step: float = Field(0.1, gt=0.0, le=1.0)
+    speech_threshold: float = Field(0.4, gt=0.0, lt=1.0)
+    count_agreement: float = Field(0.4, gt=0.0, le=1.0)
     clustering_threshold: float = Field(0.6, gt=0.0, lt=2.0)
     min_cluster_size: int = Field(12, ge=1)
+    min_clean_share: float = Field(0.2, gt=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _bounds(self):
@@ -76,15 +84,38 @@ class OutputConfig(_Section):
     formats: list[Literal["json", "md", "txt", "srt", "vtt", "rttm", "html"]] = Field(
         default_factory=lambda: ["json", "md", "txt", "srt", "vtt", "rttm", "html"]
     )
+    # report.html plays the recording from its own copy (Opus, about 10 MB an hour) instead of a link.
+    embed_audio: bool = False
+    # Who may read the outputs: private (folders 0700, files 0600), group (0750/0640) or
+    # everyone (0755/0644). The stage cache and job database stay private.
+    mode: Literal["private", "group", "everyone"] = "private"
+
+
+# What the watch folder takes by default: the audio and video containers PyAV decodes.
+MEDIA_EXTENSIONS = ["3gp", "aac", "aif", "aiff", "amr", "avi", "caf", "flac", "m4a", "m4b", "m4v", "mka", "mkv",
+                    "mov", "mp3", "mp4", "mpeg", "mpg", "oga", "ogg", "opus", "wav", "webm", "wma", "wv"]
 
 
 class WatchConfig(_Section):
-    # A file is taken once its size and time stamp stay unchanged this long.
-    settle_seconds: float = Field(5.0, ge=0.0)
+    # A file is taken once its size and time stamp stay unchanged this long (at most a day).
+    settle_seconds: float = Field(5.0, ge=0.0, le=86400.0)
     # Tries per file before it is left as failed.
-    max_attempts: int = Field(3, ge=1)
-    # Pause before the first retry; it doubles after each further failure.
-    retry_seconds: float = Field(60.0, ge=0.0)
+    max_attempts: int = Field(3, ge=1, le=100)
+    # Pause before the first retry; it doubles after each further failure (at most a week).
+    retry_seconds: float = Field(60.0, ge=0.0, le=604800.0)
+    # File extensions taken as recordings (any case); an empty list takes every file.
+    extensions: list[str] = Field(default_factory=lambda: list(MEDIA_EXTENSIONS))
+
+    @field_validator("extensions")
+    @classmethod
+    def _plain(cls, value: list[str]) -> list[str]:
+        return [e.strip().lstrip(".").lower() for e in value]
+
+
+class LibraryConfig(_Section):
+    # The sentence-embedding model that lets `offrecord search` find passages by meaning as
+    # well as by their words; null: by words only.
+    meaning_model: str | None = "wordllama-l2-supercat"
 
 
 class ModelsConfig(_Section):
@@ -96,7 +127,7 @@ class ModelsConfig(_Section):
 
 
 class Config(_Section):
-    threads: int = Field(0, ge=0)  # 0: use every core
+    threads: int = Field(0, ge=0)  # 0: use every core; more than there are is capped
     # Speech recognition and diarization at the same time, each on half the threads.
     parallel_stages: bool = True
     asr: AsrConfig = Field(default_factory=AsrConfig)
@@ -105,23 +136,26 @@ class Config(_Section):
     summary: SummaryConfig = Field(default_factory=SummaryConfig)
     output: OutputConfig = Field(default_factory=OutputConfig)
     watch: WatchConfig = Field(default_factory=WatchConfig)
+    library: LibraryConfig = Field(default_factory=LibraryConfig)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
 
     @property
     def cpu_threads(self) -> int:
-        return self.threads or os.cpu_count() or 1
+        return min(self.threads, available_cores()) if self.threads else available_cores()
 
 
-def explain(err: ValidationError, where: str) -> str:
-    """A pydantic error as one line: the key path and what was wrong with it."""
+def explain(err: ValidationError, where: str, most: int = 3) -> str:
+    """A pydantic error as one line: the key path and what was wrong with it (the first `most`
+    problems, each value shortened)."""
     problems = []
-    for e in err.errors():
+    for e in err.errors()[:most]:
         path = ".".join(str(p) for p in e["loc"]) or "(top level)"
         if e["type"] == "extra_forbidden":
             problems.append(f"unknown key '{path}'")
         else:
-            problems.append(f"'{path}': {e['msg']} (got {e.get('input')!r})")
-    return f"{where}: " + "; ".join(problems)
+            problems.append(f"'{path}': {e['msg']} (got {reprlib.repr(e.get('input'))})")
+    more = err.error_count() - most
+    return f"{where}: " + "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
 
 
 def _merge(base: dict, over: dict) -> dict:

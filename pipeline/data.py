@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .text import one_line
+
 
 @dataclass
 class Audio:
@@ -103,10 +105,12 @@ class Transcript:
     segments: list[Turn]  # named "segments" in transcript.json, which users' scripts read
 
     def speaker_name(self, speaker_id: str | None) -> str:
+        """The name to show, on one line (a name given with a newline must not start a line of
+        an output file)."""
         for s in self.speakers:
             if s.id == speaker_id:
-                return s.name
-        return speaker_id or "Unknown"
+                return one_line(s.name)
+        return one_line(speaker_id or "") or "Unknown"
 
     def to_dict(self) -> dict:
         return asdict(self)

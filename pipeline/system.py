@@ -28,6 +28,14 @@ def process_alive(pid: int | None) -> bool:
     return True
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS has no affinity call
+        return os.cpu_count() or 1
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

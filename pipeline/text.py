@@ -21,3 +21,23 @@ def normalise(text: str) -> list[str]:
     that a quote, a reference transcript and a search all compare words the same way."""
     words = (w.strip("'") for w in _WORD.findall(text.lower()))
     return [_SPELLED_OUT.get(w, w) for w in words if w]
+
+
+# Characters that would let a file or speaker name break out of its line: C0 and C1 controls
+# (newline, carriage return, terminal escapes), DEL, the Unicode line and paragraph separators,
+# and the lone surrogates that stand for a file name's undecodable bytes.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` as it may be shown on a terminal or in a log line: each unsafe character as an
+    escape (`\\n`, `\\u001b`), so a file name can neither start a line of its own nor move the
+    cursor. The escapes are also valid inside a JSON string."""
+    return _UNSAFE.sub(lambda m: _ESCAPES.get(m[0]) or f"\\u{ord(m[0]):04x}", text)
+
+
+def one_line(text: str) -> str:
+    """`text` as one line: runs of whitespace (newlines included) become one space, other unsafe
+    characters are dropped. For names placed inside a line of an output file."""
+    return " ".join(_UNSAFE.sub(" ", text).split())

@@ -121,7 +121,8 @@ def child_naive(path: Path) -> dict:
     cfg = DiarizationConfig()
     embedder = CamppEmbedder(store.path("campplus-sv"))
     pipeline = StockDiarization(Model.from_pretrained(str(store.path("pyannote-segmentation-3.0") / "pytorch_model.bin")),
-                                embedder, cfg.segmentation_step)
+                                embedder, cfg.segmentation_step, cfg.speech_threshold, cfg.count_agreement,
+                                cfg.min_clean_share)
     pipeline._embedding = PerWindowEmbedding(embedder)
     pipeline._audio = Audio(sample_rate=16000, mono="downmix")
     pipeline.instantiate({"segmentation": {"min_duration_off": 0.0}, "clustering": {
@@ -137,14 +138,21 @@ def child_fw_batched(path: Path) -> dict:
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
     from pipeline.stages.decode import decode
+    from pipeline.stages.speech import SAMPLE_RATE, SpeechDetector
     from pipeline.store import ModelStore
 
     audio = decode(path)
     start = clock()
     model = WhisperModel(str(ModelStore().path("whisper-base")), device="cpu", compute_type="int8")
+    vad = SpeechDetector(threshold=0.5)
     stages = {"load": since(start)}
     start = clock()
-    segments, _ = BatchedInferencePipeline(model).transcribe(audio.samples, batch_size=8, word_timestamps=True)
+    # The batched pipeline's own VAD settings (pauses of 160 ms cut, clips of at most 30 s), with
+    # the model run through torch: onnxruntime, which it would use, is never loaded here.
+    clips = [{key: sample / SAMPLE_RATE for key, sample in region.items()}
+             for region in vad.regions(audio.samples, min_silence_ms=160, max_speech_seconds=30)]
+    segments, _ = BatchedInferencePipeline(model).transcribe(audio.samples, batch_size=8, word_timestamps=True,
+                                                             clip_timestamps=clips)
     list(segments)
     stages["transcribe"] = since(start)
     return {"duration": audio.duration, "stages": stages}

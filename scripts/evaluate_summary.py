@@ -44,7 +44,7 @@ from pipeline.summary.templates import load_template
 from pipeline.summary.verify import Checker, near_duplicate, sentences
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
-ES2011A_SECONDS = 1113.8  # the meeting's length (its speaker turns end there); b-d have no times here
+AMI_SECONDS = 1113.8  # ES2011a's length (its speaker turns end there); b-d have no times here
 BASELINE_PROMPT = "Summarize the whole meeting in one paragraph of about 100-150 words, naming who said what."
 BASELINE_MAX_TOKENS = 600  # three times the paragraph asked for: room to finish, a bound if it loops
 # The abstract's closing sentence: who was told to research what.
@@ -56,47 +56,56 @@ AMI_SUGGESTIONS = {"locator": r"locat|find|lost", "screen": r"screen",
                    "water-resistant": r"water", "clip": r"\bclip"}
 
 
-def _qmsum(letter: str) -> dict:
-    return json.loads((AMI / f"qmsum-ES2011{letter}.json").read_text())
-
-
-def _cleaned_turns(letter: str) -> list[tuple[str, list[str]]]:
-    cleaned = []
-    for turn in _qmsum(letter)["meeting_transcripts"]:
-        text = re.sub(r"\{\w+\}", " ", turn["content"])  # {vocalsound}, {disfmarker}
-        text = re.sub(r"\s+([.,?!'])", r"\1", text)
-        text = re.sub(r"\s+", " ", text).strip()
-        if text:
-            cleaned.append((turn["speaker"], text.split()))
-    return cleaned
+def _qmsum(meeting: str) -> dict:
+    return json.loads((AMI / f"qmsum-{meeting}.json").read_text())
 
 
 def ami_transcript(letter: str = "a") -> Transcript:
     """QMSum's human transcript of ES2011{letter}. QMSum has no times: words are spread at
     ES2011a's pace (its length is known), so b-d last as long as their words take at that pace;
     grounding only needs times monotonic and consistent."""
-    per_word = ES2011A_SECONDS / sum(len(words) for _, words in _cleaned_turns("a"))
-    cleaned = _cleaned_turns(letter)
-    speakers = list(dict.fromkeys(s for s, _ in cleaned))
+    per_word = AMI_SECONDS / sum(len(words) for _, _, words in qmsum_turns("ES2011a"))
+    return qmsum_transcript(f"ES2011{letter}", per_word)[0]
+
+
+def qmsum_turns(meeting: str) -> list[tuple[int, str, list[str]]]:
+    """(QMSum turn index, speaker, words) of each turn of a meeting that has words left once
+    QMSum's markup ({vocalsound}, {disfmarker}) is taken out."""
+    cleaned = []
+    for index, turn in enumerate(_qmsum(meeting)["meeting_transcripts"]):
+        text = re.sub(r"\{\w+\}", " ", turn["content"])
+        text = re.sub(r"\s+([.,?!'])", r"\1", text)
+        text = re.sub(r"\s+", " ", text).strip()
+        if text:
+            cleaned.append((index, turn["speaker"], text.split()))
+    return cleaned
+
+
+def qmsum_transcript(meeting: str, per_word: float) -> tuple[Transcript, list[int]]:
+    """A meeting's QMSum transcript with a word every `per_word` seconds, and the QMSum turn
+    index of each of its segments."""
+    cleaned = qmsum_turns(meeting)
+    speakers = list(dict.fromkeys(s for _, s, _ in cleaned))
     ids = {name: f"SPEAKER_{i:02d}" for i, name in enumerate(speakers)}
     segments, now = [], 0.0
-    for speaker, words in cleaned:
+    for _, speaker, words in cleaned:
         ws = []
         for w in words:
             ws.append(Word(start=round(now, 3), end=round(now + per_word * 0.9, 3), word=w, probability=1.0,
                            speaker=ids[speaker]))
             now += per_word
         segments.append(Turn(start=ws[0].start, end=ws[-1].end, text=" ".join(words), words=ws, speaker=ids[speaker]))
-    return Transcript(source=str(AMI / f"ES2011{letter}.wav"), duration=round(now, 1), language="en",
-                      models={"asr": "human (QMSum)"}, speakers=[Speaker(ids[n], n, "reference") for n in speakers],
-                      segments=segments)
+    t = Transcript(source=str(AMI / f"{meeting}.wav"), duration=round(now, 3), language="en",
+                   models={"asr": "human (QMSum)"}, speakers=[Speaker(ids[n], n, "reference") for n in speakers],
+                   segments=segments)
+    return t, [index for index, _, _ in cleaned]
 
 
 def references(name: str) -> dict[str, str]:
     match = re.fullmatch(r"ES2011([a-d])", name)
     if not match:
         return {}
-    refs = {"qmsum": _qmsum(match[1])["general_query_list"][0]["answer"]}
+    refs = {"qmsum": _qmsum(f"ES2011{match[1]}")["general_query_list"][0]["answer"]}
     if match[1] == "a":
         refs["abstract"] = (AMI / "ami-abstract-ES2011a.txt").read_text()
     return refs

@@ -6,6 +6,7 @@
 #   bash scripts/setup.sh             the pipeline and its default models
 #   bash scripts/setup.sh --test      also the test tools and the small models the tests use
 #   bash scripts/setup.sh --portable  llama.cpp for any x86-64 CPU with AVX2, not only this one
+#   bash scripts/setup.sh --cluster   also Dask, to run batches on a cluster (--cluster)
 #
 # Safe to run again: what is already there is kept. The first run compiles llama-cpp-python
 # (about 4-8 minutes on 2 cores); the wheel is kept in ~/.cache/offrecord/wheels for later runs.
@@ -17,11 +18,13 @@ VENV=${OFFRECORD_VENV:-.venv}
 LLAMA_VERSION=0.3.36
 with_tests=0
 portable=0
+extras=""
 for arg in "$@"; do
   case "$arg" in
-    --test) with_tests=1;;
+    --test) with_tests=1; extras="$extras,test,cluster";;
     --portable) portable=1;;
-    *) echo "setup: unknown option $arg (use --test, --portable)" >&2; exit 2;;
+    --cluster) extras="$extras,cluster";;
+    *) echo "setup: unknown option $arg (use --test, --portable, --cluster)" >&2; exit 2;;
   esac
 done
 
@@ -91,7 +94,7 @@ echo "setup: installing dependencies into $VENV" >&2
 # CUDA build. GPU users: install the torch you want before running this script.
 "$VENV/bin/python" -c "import torch" 2>/dev/null || pip install "torch==2.13.0"
 install_llama
-if [ $with_tests = 1 ]; then pip install -e ".[test]"; else pip install -e .; fi
+if [ -n "$extras" ]; then pip install -e ".[${extras#,}]"; else pip install -e .; fi
 
 # torchaudio's compiled library on PyPI is linked against CUDA torch and cannot load beside the
 # CPU build, which makes `import torchaudio` (and so pyannote) fail. pyannote only uses its
@@ -113,6 +116,16 @@ if [ $with_tests = 1 ] && ! command -v chromedriver >/dev/null; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   else
     echo "setup: no chromedriver; the browser test of report.html will be skipped (apt-get install chromium chromium-driver)" >&2
+  fi
+fi
+
+# The privacy test watches the pipeline's system calls with strace.
+if [ $with_tests = 1 ] && ! command -v strace >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing strace (apt) for the network privacy test" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null
+  else
+    echo "setup: no strace; the network privacy test will be skipped (apt-get install strace)" >&2
   fi
 fi
 

@@ -4,7 +4,9 @@ from ../shared/data (skipped, with a reason, when that folder is not beside the 
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,23 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def fast_config():
     return load_config(None, FAST)
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    """Headless Chromium driven by selenium, offline (Debian's chromium and chromium-driver)."""
+    if shutil.which("chromedriver") is None:
+        pytest.skip("chromium-driver is not installed")
+    os.environ.setdefault("SE_OFFLINE", "true")  # selenium must not try to fetch a driver
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    yield driver
+    driver.quit()

@@ -27,6 +27,12 @@ def test_cli_overrides_win_over_the_file(tmp_path):
     ("diarization:\n  min_speakers: 3\n  max_speakers: 2\n", "min_speakers must not exceed max_speakers"),
     ("asr: [1, 2\n", "not valid YAML at line"),
     ("- a\n- b\n", "expected a mapping"),
+    # infinite, NaN or unbounded numbers: `settle_seconds: .inf` made `watch --once` never end
+    ("watch:\n  settle_seconds: .inf\n", "'watch.settle_seconds': Input should be a finite number"),
+    ("watch:\n  retry_seconds: .nan\n", "'watch.retry_seconds': Input should be a finite number"),
+    ("speakers:\n  voice_threshold: .nan\n", "'speakers.voice_threshold': Input should be a finite number"),
+    ("watch:\n  settle_seconds: 1.0e+12\n", "'watch.settle_seconds': Input should be less than or equal to 86400"),
+    ("watch:\n  max_attempts: 100000\n", "'watch.max_attempts': Input should be less than or equal to 100"),
 ])
 def test_bad_config_names_the_key_and_problem(tmp_path, text, needle):
     f = tmp_path / "bad.yaml"

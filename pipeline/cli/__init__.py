@@ -3,8 +3,11 @@
 offrecord run FILE... --out DIR      transcript, speakers and summary for each recording
 offrecord transcribe FILE...         the same without the summary
 offrecord summarize transcript.json  (re-)summarise an existing transcript
+offrecord rename OUT/X "Speaker 1=Ann"     rename speakers in every output, no model needed
 offrecord watch IN_DIR --out OUT     process whatever lands in IN_DIR, exactly once
 offrecord status OUT                 done / failed / pending recordings of a watch folder
+offrecord search QUERY [OUT]         moments across every recording in OUT, by words and by meaning
+offrecord index OUT                  rebuild OUT's search index and its index.html page
 offrecord models list|install|verify|pull
 offrecord speakers enroll|list|forget     voice profiles for naming speakers
 """
@@ -14,8 +17,8 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import models, process, speakers, watch
-from .common import Context, Group, configure_logging
+from . import library, models, process, rename, speakers, watch
+from .common import Context, Group, add_verbosity, configure_logging
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,8 +32,9 @@ def cli(ctx, verbose, quiet):
     ctx.obj = Context(verbose, quiet)
 
 
-for command in (process.run, process.transcribe, process.summarize, watch.watch, watch.status, models.models,
-                speakers.speakers):
+for command in (process.run, process.transcribe, process.summarize, rename.rename, watch.watch, watch.status,
+                library.search, library.index, models.models, speakers.speakers):
+    add_verbosity(command)
     cli.add_command(command)
 
 

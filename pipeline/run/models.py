@@ -10,9 +10,11 @@ from ..store import ModelStore
 
 
 class Models:
-    def __init__(self, cfg: Config, store: ModelStore):
+    def __init__(self, cfg: Config, store: ModelStore, on_load: Callable[[str], None] | None = None):
+        """on_load(what) is told before a model loads (it takes seconds)."""
         self.cfg = cfg
         self.store = store
+        self.on_load = on_load or (lambda what: None)
         self._asr = self._diarizer = self._summarizer = None
         cores = cfg.cpu_threads
         self.side_by_side = cfg.parallel_stages and cfg.diarization.enabled and cores >= 2
@@ -22,6 +24,7 @@ class Models:
         self.diarize_threads_beside = max(1, cores // 2)
 
     def _load(self, what: str, loader: Callable):
+        self.on_load(what)
         try:
             return loader()
         except ModelMissingError:
@@ -60,5 +63,6 @@ class Models:
             gguf = self.store.file(self.cfg.summary.model, "model.gguf")
             if not gguf.is_file():
                 raise ModelMissingError(f"model '{self.cfg.summary.model}': {gguf} is not a file")
+            self.on_load("summary")
             self._summarizer = SummaryWorker(gguf, self.cfg.summary, self.cfg.cpu_threads)
         return self._summarizer

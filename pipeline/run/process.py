@@ -3,21 +3,28 @@
 
 Each expensive stage's result is kept in the stage cache under what it was computed from, so a
 rerun (after a crash, or with another summary model) does only what is missing. A result is
-stored before its line is shown: a stage reported done survives a kill.
+stored before its line is shown: a stage reported done survives a kill. The cache key is the
+hash of the very bytes that were decoded: a file that changes while it is read (a recording still
+being copied) is read again, never stored under the hash of other bytes.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from .. import library
 from ..config import Config, voices_path
 from ..data import Audio, Diarization, Summary, Transcript
-from ..errors import OffrecordError
-from ..outputs.files import publish
+from ..errors import InputError, OffrecordError
+from ..interrupt import hold, stop_thread
+from ..outputs import embed
+from ..outputs.files import MODES, publish
 from ..outputs.formats import Result, render
 from ..stages import diarize, transcribe
 from ..stages.attribute import attribute
@@ -36,23 +43,66 @@ T = TypeVar("T")
 
 
 def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
-                 label: str | None = None, cache: StageCache | None = None, source: str | None = None) -> FileResult:
-    """Every stage for one recording. `source` is the file's sha256 when the caller knows it."""
+                 label: str | None = None, cache: StageCache | None = None, source: str | None = None,
+                 index: bool = True) -> FileResult:
+    """Every stage for one recording, into `out_dir` (which callers choose with claim_output).
+    `source` is the file's sha256 when the caller knows it. `index`: tell the library (OUT's search
+    index and page) of each publish; a cluster worker leaves that to the client, the index's one
+    writer."""
     check_readable(path)
-    run = _FileRun(path, out_dir, cfg, models, reporter, label or path.name, cache, source)
+    label = label or path.name
+    try:
+        return _process(path, out_dir, cfg, models, reporter, label, cache, source, index)
+    except _Changed:
+        reporter.warn(label, "the file changed while it was being read; reading it again")
+    try:
+        return _process(path, out_dir, cfg, models, reporter, label, cache, None, index)
+    except _Changed:
+        raise InputError(f"{path}: the file keeps changing while it is read (still being written?); "
+                         "run it again once it is complete") from None
+
+
+def _process(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter, label: str,
+             cache: StageCache | None, source: str | None, index: bool) -> FileResult:
+    run = _FileRun(path, out_dir, cfg, models, reporter, label, cache, source, index)
     asr, diarization = run.transcribe_and_diarize()
+    embedded = None
+    if cfg.output.embed_audio and "html" in cfg.output.formats:
+        embedded = run.step("embed", embed.data_uri, run.decoded())
     run.audio = None  # the summary needs no waveform: free it before the LLM loads
+    hold("attribute")
     turns = run.step("attribute", attribute, asr.phrases, diarization)
     voices = {}
     if cfg.speakers.match_voices and diarization.embeddings:
         voices = VoiceBook(voices_path(cfg)).match(diarization.embeddings, cfg.speakers.voice_threshold)
+    earlier = _published(out_dir)
+    same_recording = earlier.transcript is not None and earlier.transcript.get("source") == str(path)
+    names = cfg.speakers.names or (earlier.given_names() if same_recording else [])
     transcript = Transcript(source=str(path), duration=asr.duration, language=asr.language, models=model_names(cfg),
-                            speakers=name_speakers(turns, cfg.speakers.names, voices), segments=turns)
-    result = Result(transcript, diarization, None, out_dir)
+                            speakers=name_speakers(turns, names, voices), segments=turns)
+    result = Result(transcript, diarization, None, out_dir, embedded)
     if cfg.summary.enabled:
         result.summary = run.summarize(result)
-    run.step("write", publish, out_dir, render(result, cfg.output.formats))
+    elif earlier.summary is not None:
+        # a rerun without the summary keeps the one there, unless it described another transcript
+        if earlier.describes(transcript):
+            result.summary = earlier.summary
+            transcript.models["summary"] = earlier.transcript.get("models", {}).get("summary", "")
+        else:
+            reporter.say(f"{run.label}: the earlier summary no longer matches the transcript and is not kept; "
+                         f"run offrecord summarize {out_dir / 'transcript.json'} for a new one")
+    run.publish(result)
+    run.result.speakers, run.result.words = len(transcript.speakers), sum(len(t.words) for t in turns)
     return run.result
+
+
+class _Changed(Exception):
+    """The recording changed between being hashed and being decoded."""
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 class _FileRun:
@@ -60,8 +110,10 @@ class _FileRun:
     stage cache if its result is there, else computed, stored and reported."""
 
     def __init__(self, path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter, label: str,
-                 cache: StageCache | None, source: str | None):
+                 cache: StageCache | None, source: str | None, index: bool = True):
         self.path, self.cfg, self.models, self.reporter, self.label, self.cache = path, cfg, models, reporter, label, cache
+        self.index = index
+        self.signature = _signature(path)
         self.source = source or (sha256_of(path) if cache else "")
         self.result = FileResult(source=path, out_dir=out_dir, duration=0.0)
         self.audio: Audio | None = None
@@ -69,7 +121,13 @@ class _FileRun:
     def decoded(self) -> Audio:
         if self.audio is None:
             start = _now()
-            self.audio = decode(self.path)
+            hold("decode")
+            audio = decode(self.path)
+            # unchanged size, time stamp and inode from before hashing to after decoding: the
+            # decoded bytes are the hashed ones
+            if _signature(self.path) != self.signature:
+                raise _Changed
+            self.audio = audio
             self.result.duration = self.audio.duration
             self._finished("decode", start)
         return self.audio
@@ -100,6 +158,12 @@ class _FileRun:
         self.result.stages.append(StageTime(stage, seconds, cpu if own_cpu else None, peak_rss_mb()))
         self.reporter.stage(self.label, stage, seconds, self.result.duration)
 
+    def publish(self, result: Result) -> None:
+        """The outputs swapped into place, then the library (index and OUT/index.html) told."""
+        self.step("write", publish, result.out_dir, render(result, self.cfg.output.formats), MODES[self.cfg.output.mode])
+        if self.index:
+            self.step("index", library.update, result.out_dir.parent, result.out_dir, self.cfg)
+
     # -- the stages ---------------------------------------------------------------------------
 
     def transcribe_and_diarize(self) -> tuple[AsrResult, Diarization]:
@@ -111,20 +175,39 @@ class _FileRun:
             asr, diarization = self._side_by_side()
         asr = asr or self.transcribe()
         self.result.duration = asr.duration
-        if not (cfg.diarization.enabled and asr.phrases):
-            diarization = diarize.single_speaker(asr.duration if asr.phrases else 0.0)
-        return asr, diarization or self.diarize()
+        if not cfg.diarization.enabled:
+            return asr, diarize.single_speaker(asr.duration if asr.phrases else 0.0)
+        # who spoke when does not depend on the words: a voice too quiet for the VAD is still there
+        diarization = diarization or self.diarize()
+        return self.recover(asr, diarization), diarization
 
     def transcribe(self, own_cpu: bool = True) -> AsrResult:
         # the model loads and the audio decodes before the stage's clock starts
         model, audio = self.models.asr, self.decoded()
         return self.computed("transcribe", self.source, transcribe.settings(self.cfg),
-                             lambda: model.transcribe(audio, self.cfg.asr.language), own_cpu)
+                             lambda: model.transcribe(audio, self.cfg.asr.language, self._progress("transcribe")),
+                             own_cpu)
 
     def diarize(self, threads: int | None = None, own_cpu: bool = True) -> Diarization:
         model, audio = self.models.diarizer, self.decoded()
         return self.computed("diarize", self.source, diarize.settings(self.cfg),
-                             lambda: model.diarize(audio, threads=threads), own_cpu)
+                             lambda: model.diarize(audio, threads=threads, progress=self._progress("diarize")), own_cpu)
+
+    def _progress(self, stage: str) -> Callable[[float, float], None]:
+        return lambda done, total: self.reporter.progress(self.label, stage, done, total)
+
+    def recover(self, asr: AsrResult, diarization: Diarization) -> AsrResult:
+        """Speech that the diarization heard and the VAD left out (a quiet or distant voice) is
+        transcribed too, so that every voice in speakers.rttm reaches the recogniser."""
+        missed = transcribe.unheard(diarization.spans, asr.heard)
+        if not missed:
+            return asr
+        settings = {"transcribe": transcribe.settings(self.cfg), "diarize": diarize.settings(self.cfg)}
+        stored = self.stored("recover", self.source, settings, AsrResult.from_dict)
+        if stored is not None:
+            return stored
+        model, audio = self.models.asr, self.decoded()
+        return self.computed("recover", self.source, settings, lambda: model.transcribe_also(audio, asr, missed))
 
     def _side_by_side(self) -> tuple[AsrResult, Diarization]:
         """Speech recognition here and diarization in a thread, each on its share of the cores.
@@ -139,18 +222,24 @@ class _FileRun:
         def beside() -> None:
             try:
                 outcome["value"] = self.diarize(threads=self.models.diarize_threads_beside, own_cpu=False)
-            except Exception as e:  # raised again in this thread, after speech recognition
+            except BaseException as e:  # raised again in this thread, after speech recognition
                 outcome["error"] = e
 
-        # A daemon thread, so Ctrl-C during speech recognition ends the run without waiting.
-        worker = threading.Thread(target=beside, name="diarize", daemon=True)
+        worker = threading.Thread(target=beside, name="diarize")
         worker.start()
         try:
             asr = self.transcribe(own_cpu=False)
         except Exception:
             worker.join()  # the next file must not start while this one's diarization still runs
             raise
-        worker.join()
+        except BaseException:  # Ctrl-C or SIGTERM: diarization stops too, at its next safe point
+            stop_thread(worker)
+            raise
+        try:
+            worker.join()
+        except BaseException:
+            stop_thread(worker)
+            raise
         if "error" in outcome:
             raise outcome["error"]
         self._finished("transcribe+diarize", start)
@@ -166,16 +255,51 @@ class _FileRun:
             return summary
         # The transcript is published before the summary model runs: whatever happens to the
         # summary (a native crash, a kill), the transcript is not lost with it.
-        self.step("write", publish, result.out_dir, render(result, self.cfg.output.formats))
+        self.publish(result)
         try:
             summarizer = self.models.summarizer
-            return self.computed("summarize", key, settings, lambda: summarizer.summarize(transcript, template))
+            return self.computed("summarize", key, settings, lambda: summarizer.summarize(
+                transcript, template, lambda done, total: self.reporter.progress(self.label, "summarize", done, total,
+                                                                                 "chunks")))
         except Exception as e:
             reason = str(e) if isinstance(e, OffrecordError) else f"unexpected failure ({type(e).__name__}: {e})"
             retry = (f"retry with offrecord summarize {result.out_dir / 'transcript.json'}" if "json" in self.cfg.output.formats
                      else "run the same command again to retry it (finished stages are kept)")
             raise OffrecordError(f"{self.path}: summary failed: {reason}; transcript written to {result.out_dir}; "
                                  f"{retry}") from e
+
+
+class _Earlier:
+    """What an earlier run left in the output folder."""
+
+    def __init__(self, transcript: dict | None, summary: Summary | None):
+        self.transcript, self.summary = transcript, summary
+
+    def describes(self, transcript: Transcript) -> bool:
+        """Whether the earlier summary was made from this transcript (the models listed aside)."""
+        def words(t: dict) -> dict:
+            return {k: v for k, v in t.items() if k != "models"}
+
+        return self.transcript is not None and words(self.transcript) == words(transcript.to_dict())
+
+    def given_names(self) -> dict[str, str]:
+        """Names a user gave (`--speakers`, `offrecord rename`): a rerun keeps them."""
+        return {s["id"]: s["name"] for s in self.transcript.get("speakers", []) if s.get("name_source") == "user"}
+
+
+def _published(out_dir: Path) -> _Earlier:
+    def read(name: str):
+        try:
+            return json.loads((out_dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    transcript, summary = read("transcript.json"), read("summary.json")
+    try:
+        summary = Summary.from_dict(summary) if isinstance(summary, dict) else None
+    except (KeyError, TypeError):
+        summary = None
+    return _Earlier(transcript if isinstance(transcript, dict) else None, summary)
 
 
 def model_names(cfg: Config) -> dict[str, str]:

@@ -45,6 +45,15 @@ def check_readable(path: Path) -> None:
         raise InputError(f"{path}: the file is empty (0 bytes)")
 
 
+def stated_duration(path: Path) -> float | None:
+    """The length the container states, read from its header without decoding (None if unknown)."""
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            return container.duration / av.time_base if container.duration else None
+    except (av.error.FFmpegError, OSError):
+        return None
+
+
 def decode(path: Path) -> Audio:
     path = Path(path)
     check_readable(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -20,9 +21,10 @@ with warnings.catch_warnings():
     # we hand it audio in memory, so that decoder is never used.
     warnings.simplefilter("ignore")
     from pyannote.audio import Inference, Model, Pipeline
-    from pyannote.audio.pipelines.clustering import Clustering
+    from pyannote.audio.pipelines.clustering import AgglomerativeClustering
     from pyannote.audio.pipelines.speaker_diarization import SpeakerDiarization
-    from pyannote.core import Annotation
+    from pyannote.audio.utils.powerset import Powerset
+    from pyannote.core import Annotation, SlidingWindowFeature
     from pyannote.pipeline.parameter import ParamDict, Uniform
 
 from ..config import Config, DiarizationConfig
@@ -44,7 +46,8 @@ MAX_EMBEDDINGS = 15000
 class _LocalSpeakerDiarization(SpeakerDiarization):
     """SpeakerDiarization whose constructor loads nothing from a hub and needs no PLDA."""
 
-    def __init__(self, segmentation: Model, embedder: CamppEmbedder, step: float):
+    def __init__(self, segmentation: Model, embedder: CamppEmbedder, step: float, speech_threshold: float,
+                 count_agreement: float, min_clean_share: float):
         Pipeline.__init__(self)  # the parent constructor would fetch its default models
         self.legacy = False
         self.segmentation_model = "pyannote/segmentation-3.0 (local)"
@@ -56,13 +59,40 @@ class _LocalSpeakerDiarization(SpeakerDiarization):
         self.klustering = "AgglomerativeClustering"
         self.der_variant = {"collar": 0.0, "skip_overlap": False}
         duration = segmentation.specifications.duration
+        # the raw powerset probabilities: get_segmentations decides what is speech
         self._segmentation = Inference(segmentation, duration=duration, step=step * duration,
-                                       skip_aggregation=True, batch_size=16)
+                                       skip_aggregation=True, skip_conversion=True, batch_size=16)
+        self._powerset = Powerset(len(segmentation.specifications.classes),
+                                  segmentation.specifications.powerset_max_classes).mapping.numpy().astype(np.float32)
+        self.speech_threshold = speech_threshold
+        self.count_agreement = count_agreement
         self.segmentation = ParamDict(min_duration_off=Uniform(0.0, 1.0))
         self._embedding = embedder
-        self.clustering = Clustering[self.klustering].value(metric="cosine")
+        self.clustering = _Clustering(metric="cosine", min_clean_share=min_clean_share)
         self._expects_num_speakers = False
         self._features: tuple[np.ndarray, float] | None = None
+
+    def get_segmentations(self, file, hook=None) -> SlidingWindowFeature:
+        """Each window's local speakers, frame by frame. pyannote takes the most likely powerset
+        class; here a frame is speech once the model gives speech (any class but silence) more
+        than `speech_threshold`, and it is then the most likely speaker set. Far-field and quiet
+        voices get speech probabilities of 0.3-0.5 that the most likely class would call silence
+        (AMI trn01, trn02, trn04)."""
+        raw = self._segmentation(file)
+        probabilities = np.exp(raw.data)  # (chunks, frames, powerset classes)
+        classes = np.where(probabilities[..., 0] > 1.0 - self.speech_threshold, 0,
+                           probabilities[..., 1:].argmax(axis=-1) + 1)
+        return SlidingWindowFeature(self._powerset[classes], raw.sliding_window)
+
+    def speaker_count(self, binarized_segmentations, frames, warm_up=(0.0, 0.0)) -> SlidingWindowFeature:
+        """How many speakers talk in each frame: pyannote rounds the mean over the overlapping
+        windows, so a voice counts once half of them hear it; here once `count_agreement` of
+        them do (a quiet voice is heard by fewer windows than a clear one)."""
+        trimmed = Inference.trim(binarized_segmentations, warm_up=warm_up)
+        count = Inference.aggregate(np.sum(trimmed, axis=-1, keepdims=True), frames, hamming=False, missing=0.0,
+                                    skip_average=False)
+        count.data = np.floor(count.data + 1.0 - self.count_agreement).astype(np.uint8)
+        return count
 
     def get_embeddings(self, file, binary_segmentations, exclude_overlap=False, hook=None):
         features, hop = self._features
@@ -90,13 +120,28 @@ class _LocalSpeakerDiarization(SpeakerDiarization):
         return embeddings
 
 
+class _Clustering(AgglomerativeClustering):
+    """pyannote's agglomerative clustering, with the share of a 10 s window that a speaker must
+    talk alone in for their embedding to be clustered as a setting (pyannote fixes it at 0.2):
+    in a short meeting, a participant who says a sentence or two never reaches 2 s in one window,
+    is never clustered, and is merged into whoever they resemble most."""
+
+    def __init__(self, metric: str, min_clean_share: float):
+        super().__init__(metric=metric)
+        self.min_clean_share = min_clean_share
+
+    def filter_embeddings(self, embeddings, segmentations=None, min_active_ratio=0.2):
+        return super().filter_embeddings(embeddings, segmentations, min_active_ratio=self.min_clean_share)
+
+
 class Diarizer:
     def __init__(self, segmentation_dir: Path, embedding_dir: Path, cfg: DiarizationConfig, threads: int):
         self.threads = threads
         segmentation = Model.from_pretrained(str(Path(segmentation_dir) / "pytorch_model.bin"))
         self.embedder = CamppEmbedder(embedding_dir)
         self.cfg = cfg
-        self.pipeline = _LocalSpeakerDiarization(segmentation, self.embedder, cfg.segmentation_step)
+        self.pipeline = _LocalSpeakerDiarization(segmentation, self.embedder, cfg.segmentation_step, cfg.speech_threshold,
+                                                 cfg.count_agreement, cfg.min_clean_share)
         self.pipeline.instantiate({
             "segmentation": {"min_duration_off": 0.0},
             "clustering": {"method": "centroid", "min_cluster_size": cfg.min_cluster_size,
@@ -104,7 +149,10 @@ class Diarizer:
         })
 
     def diarize(self, audio: Audio, num_speakers: int | None = None, min_speakers: int | None = None,
-                max_speakers: int | None = None, threads: int | None = None) -> Diarization:
+                max_speakers: int | None = None, threads: int | None = None,
+                progress: Callable[[float, float], None] | None = None) -> Diarization:
+        """`progress(done, all)` in seconds of audio: the voice features pass counts for the first
+        half, the segmentation pass for the second (together they are most of the time)."""
         # torch's thread count is one setting for the whole process: set it for every call, as
         # the runner gives diarization fewer threads while speech recognition runs beside it.
         torch.set_num_threads(threads or self.threads)
@@ -113,13 +161,20 @@ class Diarizer:
         hop = max(self.cfg.segmentation_step * inference.duration,
                   audio.duration * speakers_per_window / MAX_EMBEDDINGS)
         inference.step = min(hop, inference.duration / 2)
-        self.pipeline._features = self.embedder.frame_features(audio.samples)
+        half = audio.duration / 2
+        report = progress or (lambda done, total: None)
+        self.pipeline._features = self.embedder.frame_features(audio.samples, lambda done: report(done / 2, audio.duration))
+
+        def hook(step, artifact, file=None, total=None, completed=None):
+            if step == "segmentation" and total and completed is not None:
+                report(half + half * min(completed / total, 1.0), audio.duration)
+
         file = {"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": audio.sample_rate,
                 "uri": Path(audio.source).stem}
         try:
             out = self.pipeline(file, num_speakers=num_speakers or self.cfg.num_speakers,
                                 min_speakers=min_speakers or self.cfg.min_speakers,
-                                max_speakers=max_speakers or self.cfg.max_speakers)
+                                max_speakers=max_speakers or self.cfg.max_speakers, hook=hook)
         finally:
             self.pipeline._features = None
         labels = out.speaker_diarization.labels()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -49,7 +50,8 @@ class CamppEmbedder:
         self._dense_norm = self.net.xvector.dense.nonlinear.batchnorm
 
     @torch.inference_mode()
-    def frame_features(self, samples: np.ndarray) -> tuple[np.ndarray, float]:
+    def frame_features(self, samples: np.ndarray, progress: Callable[[float], None] | None = None
+                       ) -> tuple[np.ndarray, float]:
         """(frames, channels) trunk features over the whole recording, and their hop in seconds.
 
         Stored as float16 in one preallocated array: a 4-hour recording's features are 0.7 GB
@@ -70,6 +72,8 @@ class CamppEmbedder:
                 out = np.empty((sum(keeps), feats.shape[1]), np.float16)
             out[filled:filled + len(feats)] = feats
             filled += len(feats)
+            if progress:
+                progress(min(start + block, len(samples)) / SAMPLE_RATE)
         return out[:filled], hop
 
     @torch.inference_mode()

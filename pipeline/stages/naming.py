@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from ..data import Speaker, Turn
+from ..data import Speaker, Summary, Transcript, Turn
+from ..errors import ConfigError
 
 INTRODUCTION = re.compile(
     r"\b(?i:I'm|I am|my name is|my name's|this is|it's|call me)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
@@ -63,3 +64,41 @@ def name_speakers(turns: list[Turn], user_names: list[str] | dict[str, str],
         taken.add(name)
         speakers.append(Speaker(id=spk, name=name, name_source=source))
     return speakers
+
+
+def renamed(transcript: Transcript, summary: Summary | None, changes: dict[str, str]) -> tuple[Transcript, Summary | None]:
+    """The transcript and summary with speakers renamed: `changes` maps a speaker's shown name
+    or id to the new name. In the summary each whole-word mention of an old name changes too."""
+    by_key = {key: s for s in transcript.speakers for key in (s.name, s.id)}
+    unknown = [old for old in changes if old not in by_key]
+    if unknown:
+        raise ConfigError(f"no speaker '{unknown[0]}' in this transcript (speakers: "
+                          f"{', '.join(f'{s.name} ({s.id})' for s in transcript.speakers)})")
+    new_names = {by_key[old].id: new.strip() for old, new in changes.items()}
+    if not all(new_names.values()):
+        raise ConfigError("a speaker's new name cannot be empty")
+    final = {s.id: new_names.get(s.id, s.name) for s in transcript.speakers}
+    if len(set(final.values())) < len(final):
+        raise ConfigError("two speakers would have the same name: " + ", ".join(f"{i}={n}" for i, n in final.items()))
+    old_names = {s.name: final[s.id] for s in transcript.speakers if final[s.id] != s.name}
+    speakers = [Speaker(s.id, final[s.id], "user" if s.id in new_names else s.name_source) for s in transcript.speakers]
+    transcript = Transcript(**{**vars(transcript), "speakers": speakers})
+    if summary is None or not old_names:
+        return transcript, summary
+    # one pass, so that swapping two names ("Ann=Bob", "Bob=Ann") does not rename twice
+    mention = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(old_names, key=len, reverse=True))) + r")(?!\w)")
+
+    def swap(value):
+        if isinstance(value, str):
+            return mention.sub(lambda m: old_names[m[1]], value)
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return value
+
+    edited = swap(summary.to_dict())
+    # a quote is the transcript's own words: who said it changes, what was said does not
+    for quote, original in zip(edited["quotes"], summary.to_dict()["quotes"]):
+        quote["text"] = original["text"]
+    return transcript, Summary.from_dict(edited)

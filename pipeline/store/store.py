@@ -10,6 +10,7 @@ an installed offrecord knows its models as a checkout does.
 
 from __future__ import annotations
 
+import difflib
 import importlib.machinery
 import importlib.util
 import json
@@ -95,8 +96,9 @@ class ModelStore:
 
     def spec(self, name: str) -> ModelSpec:
         if name not in self.specs:
-            known = ", ".join(sorted(self.specs))
-            raise OffrecordError(f"unknown model '{name}' (known models: {known})")
+            close = difflib.get_close_matches(name, list(self.specs), n=1, cutoff=0.5)
+            raise OffrecordError(f"unknown model '{name}'" + (f"; did you mean {close[0]}?" if close else "")
+                                 + " (`offrecord models list` shows them all)")
         return self.specs[name]
 
     def folder(self, name: str) -> Path:

@@ -7,6 +7,7 @@ user template is a YAML file of the same shape. Every template also gets the sta
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Literal
 
@@ -45,8 +46,9 @@ def load_template(name_or_path: str) -> Template:
     if not path.suffix:
         path = BUILTIN / f"{name_or_path}.yaml"
         if not path.exists():
-            raise ConfigError(f"unknown summary template '{name_or_path}' (built in: {', '.join(builtin_names())}; "
-                              "or give the path of a .yaml template)")
+            close = difflib.get_close_matches(name_or_path, builtin_names(), n=1, cutoff=0.5)
+            raise ConfigError(f"unknown summary template '{name_or_path}'" + (f"; did you mean {close[0]}?" if close else "")
+                              + f" (built in: {', '.join(builtin_names())}; or give the path of a .yaml template)")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:

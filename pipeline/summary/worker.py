@@ -4,8 +4,9 @@ llama.cpp is native code: a segfault, an abort or the kernel's OOM killer there 
 whole run with it, the transcript included. So it runs in a child process that loads the model
 once and summarises every transcript it is sent. If the child dies, the caller gets a
 SummaryCrashed naming the signal (the transcript is already on disk by then), and the next
-recording starts a new child. The child ignores Ctrl-C: the parent decides when it stops, and
-it leaves no core dump (one would hold the transcript).
+recording starts a new child. The child ignores Ctrl-C and SIGTERM (a terminal and systemd send
+them to every process of the command): the parent decides when it stops, and kills it when it
+is itself interrupted mid-summary. The child leaves no core dump (one would hold the transcript).
 """
 
 from __future__ import annotations
@@ -54,21 +55,25 @@ class SummaryWorker:
 
     def summarize(self, transcript: Transcript, template: Template,
                   progress: Callable[[int, int], None] | None = None) -> Summary:
-        if self._proc is None or self._proc.poll() is not None:
-            self._start()
-        self._conn.send(("summarize", transcript.to_dict(), template.model_dump()))
-        while True:
-            reply = self._receive()
-            if reply[0] == "progress":
-                if progress:
-                    progress(*reply[1:])
-            elif reply[0] == "done":
-                self.usage = reply[2]
-                return Summary.from_dict(reply[1])
-            elif reply[1] == "offrecord":
-                raise OffrecordError(reply[2])
-            else:
-                raise OffrecordError(f"unexpected failure ({reply[2]})")
+        try:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+            self._conn.send(("summarize", transcript.to_dict(), template.model_dump()))
+            while True:
+                reply = self._receive()
+                if reply[0] == "progress":
+                    if progress:
+                        progress(*reply[1:])
+                elif reply[0] == "done":
+                    self.usage = reply[2]
+                    return Summary.from_dict(reply[1])
+                elif reply[1] == "offrecord":
+                    raise OffrecordError(reply[2])
+                else:
+                    raise OffrecordError(f"unexpected failure ({reply[2]})")
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the answer would never be read
+            self._kill()
+            raise
 
     def _receive(self) -> tuple:
         try:
@@ -84,11 +89,15 @@ class SummaryWorker:
                 self._conn.send(("stop",))
                 self._proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
-                self._proc.kill()
-                self._proc.wait()
+                self._kill()
         if self._conn is not None:
             self._conn.close()
         self._proc = self._conn = None
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
 
 
 def _serve(conn: Connection, gguf: str, cfg: SummaryConfig, threads: int) -> None:
@@ -137,6 +146,7 @@ def main(argv: list[str]) -> None:
     import resource
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     fd, gguf, cfg, threads = argv
     _serve(Connection(int(fd)), gguf, SummaryConfig.model_validate(json.loads(cfg)), int(threads))

@@ -4,7 +4,8 @@ A job is keyed by the recording's content hash plus the hash of the settings tha
 outputs, so a renamed or moved copy of a finished recording is skipped, while a changed file or
 changed settings make a new job. Claiming a job is one IMMEDIATE transaction, so two watchers on
 the same folder never take the same file; a job left 'running' by a process that no longer
-exists (killed, machine restarted) is taken over.
+exists (killed, machine restarted) is taken over, and one whose watcher was stopped is handed
+back as 'pending'. The database is private (0600), as are the files SQLite makes beside it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..outputs.files import private_database
 from ..system import process_alive
 
 SCHEMA = """
@@ -24,7 +26,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     content    TEXT NOT NULL,
     path       TEXT NOT NULL,      -- where the recording was last seen
     out_dir    TEXT,
-    status     TEXT NOT NULL,      -- running, done, failed
+    status     TEXT NOT NULL,      -- running, done, failed, pending (handed back unfinished)
     attempts   INTEGER NOT NULL DEFAULT 0,
     error      TEXT,
     owner      INTEGER,            -- pid of the process working on it
@@ -55,7 +57,7 @@ class Job:
 
 class JobStore:
     def __init__(self, path: Path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_database(path)
         self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         # Switching to WAL needs the database to itself and does not wait for a busy lock, so a
         # second watcher opening the folder at the same moment retries instead of failing.
@@ -115,13 +117,6 @@ class JobStore:
                               (key,)).fetchone()
         return Job(*row) if row else None
 
-    def out_dir_taken(self, out_dir: Path, content: str, path: Path) -> bool:
-        """Whether another recording's results live in `out_dir` (an earlier version of the same
-        file does not count: its results are replaced)."""
-        row = self.db.execute("SELECT 1 FROM jobs WHERE out_dir=? AND content!=? AND path!=? LIMIT 1",
-                              (str(out_dir), content, str(path))).fetchone()
-        return row is not None
-
     def reserve_out_dir(self, key: str, out_dir: Path) -> None:
         self.db.execute("UPDATE jobs SET out_dir=? WHERE key=?", (str(out_dir), key))
 
@@ -133,10 +128,20 @@ class JobStore:
         self.db.execute("UPDATE jobs SET status='failed', owner=NULL, error=?, finished=?, next_try=? WHERE key=?",
                         (error, time.time(), time.time() + retry_after, key))
 
-    def release(self, key: str) -> None:
-        """Give a job back untouched (the watcher was asked to stop mid-job)."""
-        self.db.execute("UPDATE jobs SET status='failed', owner=NULL, attempts=attempts-1, next_try=0, "
-                        "error='stopped before finishing' WHERE key=? AND owner=?", (key, self.pid))
+    def release_mine(self) -> None:
+        """Give back the job this process is working on, untouched (it was asked to stop)."""
+        self.db.execute("UPDATE jobs SET status='pending', owner=NULL, attempts=attempts-1, next_try=0 "
+                        "WHERE status='running' AND owner=?", (self.pid,))
+
+    def forget(self, gone) -> None:
+        """Unfinished jobs (failed or pending) of files that no longer exist are deleted, so a
+        deleted file does not stay failed forever, and so are the remembered hashes of the paths
+        in `gone`. Finished jobs are kept: they make a renamed copy of a done recording be skipped."""
+        for key, path in self.db.execute("SELECT key, path FROM jobs WHERE status IN ('failed', 'pending')").fetchall():
+            if not os.path.lexists(path):
+                self.db.execute("DELETE FROM jobs WHERE key=? AND status IN ('failed', 'pending')", (key,))
+        for path in gone:
+            self.db.execute("DELETE FROM hashes WHERE path=?", (str(path),))
 
     def all(self) -> list[Job]:
         rows = self.db.execute("SELECT key, content, path, status, attempts, error, out_dir FROM jobs "

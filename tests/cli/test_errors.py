@@ -32,3 +32,52 @@ def test_status_of_a_folder_without_jobs_is_one_line(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         f"offrecord: error: {tmp_path}: no job database here (not an `offrecord watch` output folder)"]
+
+
+@pytest.mark.parametrize("change", [
+    {"start": "abc"}, {"start": None}, {"words": "none"}, {"speaker": ["S0"]},
+], ids=lambda c: str(c))
+def test_a_crafted_transcript_is_one_line_in_summarize(tmp_path, change):
+    """Checked before the summary model loads: one line naming the field, status 1."""
+    import json
+
+    segment = {"start": 0.5, "end": 1.0, "text": "Hello.", "speaker": "S0",
+               "words": [{"start": 0.5, "end": 1.0, "word": "Hello.", "probability": 0.9, "speaker": "S0"}]}
+    crafted = {"source": "a.wav", "duration": 2.0, "language": "en", "models": {},
+               "speakers": [{"id": "S0", "name": "Ann"}], "segments": [{**segment, **change}]}
+    path = tmp_path / "transcript.json"
+    path.write_text(json.dumps(crafted))
+    result = CliRunner().invoke(cli, ["summarize", str(path)])
+    assert result.exit_code == 1
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"offrecord: error: {path}: not an offrecord transcript.json: 'segments.0."), line
+
+
+def test_a_newline_in_a_file_name_cannot_forge_a_line(tmp_path):
+    forged = tmp_path / "x.wav\n[1/1] y.wav: done in 1.0s -> out/y\x1b[2K"
+    result = CliRunner().invoke(cli, ["run", str(forged), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [f"offrecord: error: {tmp_path}/x.wav\\n[1/1] y.wav: done in 1.0s -> "
+                                          "out/y\\u001b[2K: no such file"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_poll_must_be_a_finite_number(tmp_path, value):
+    result = CliRunner().invoke(cli, ["watch", str(tmp_path), "--out", str(tmp_path / "out"), "--poll", value])
+    assert result.exit_code == 2 and "--poll" in result.output and "Traceback" not in result.output
+
+
+def test_threads_are_capped_at_the_cores_available(tmp_path):
+    from pipeline.config import load_config
+    from pipeline.run.models import Models
+    from pipeline.store import ModelStore
+    from pipeline.system import available_cores
+
+    cfg = load_config(None, {"threads": 10000})
+    models = Models(cfg, ModelStore())
+    assert cfg.cpu_threads == available_cores()
+    assert models.asr_threads + models.diarize_threads_beside <= available_cores()
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "missing.wav"), "--out", str(tmp_path / "out"),
+                                      "--threads", "10000"])
+    assert result.output.splitlines()[0] == (f"offrecord: warning: threads 10000 is more than the {available_cores()} "
+                                             f"cores available; using {available_cores()}")

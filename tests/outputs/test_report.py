@@ -47,36 +47,39 @@ def test_report_content_is_escaped_and_linked(tmp_path, sample_wav):
     assert (out / unquote(src)).resolve() == sample_wav.resolve()
 
 
-@pytest.mark.skipif(shutil.which("chromedriver") is None, reason="chromium-driver is not installed")
-def test_clicking_a_highlight_seeks_the_audio_in_chromium(tmp_path, sample_wav):
-    os.environ.setdefault("SE_OFFLINE", "true")  # selenium must not try to fetch a driver
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
+def written_report(tmp_path: Path, sample_wav: Path) -> Path:
+    """The example's report.html, its player pointing at a copy of the 30 s sample call."""
     out = tmp_path / "sample"
     out.mkdir()
     shutil.copy(sample_wav, tmp_path / "call.wav")
     t, s = example(tmp_path / "call.wav")
     (out / "report.html").write_text(report_html(t, s, out), encoding="utf-8")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
-                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    try:
-        driver.get((out / "report.html").as_uri())
-        link = driver.find_element(By.CSS_SELECTOR, '#highlights a[data-t="14.400"]')
-        link.click()
-        WebDriverWait(driver, 20).until(
-            lambda d: abs(d.execute_script("return document.getElementById('player').currentTime") - 14.4) < 0.5)
-        assert driver.execute_script("return document.getElementById('player').duration") == pytest.approx(30.0, abs=0.2)
-        driver.save_screenshot(str(tmp_path / "report.png"))
-        assert (tmp_path / "report.png").stat().st_size > 10_000
-        if os.environ.get("OFFRECORD_KEEP_SCREENSHOT"):
-            shutil.copy(tmp_path / "report.png", os.environ["OFFRECORD_KEEP_SCREENSHOT"])
-    finally:
-        driver.quit()
+    return out / "report.html"
+
+
+def test_clicking_a_highlight_seeks_the_audio_in_chromium(tmp_path, sample_wav, chromium):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = chromium
+    driver.get(written_report(tmp_path, sample_wav).as_uri())
+    link = driver.find_element(By.CSS_SELECTOR, '#highlights a[data-t="14.400"]')
+    link.click()
+    WebDriverWait(driver, 20).until(
+        lambda d: abs(d.execute_script("return document.getElementById('player').currentTime") - 14.4) < 0.5)
+    assert driver.execute_script("return document.getElementById('player').duration") == pytest.approx(30.0, abs=0.2)
+    driver.save_screenshot(str(tmp_path / "report.png"))
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    if os.environ.get("OFFRECORD_KEEP_SCREENSHOT"):
+        shutil.copy(tmp_path / "report.png", os.environ["OFFRECORD_KEEP_SCREENSHOT"])
+
+
+def test_report_opened_at_a_time_seeks_there_in_chromium(tmp_path, sample_wav, chromium):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    chromium.get(written_report(tmp_path, sample_wav).as_uri() + "#t=21.5")
+    WebDriverWait(chromium, 20).until(
+        lambda d: abs(d.execute_script("return document.getElementById('player').currentTime") - 21.5) < 1.0)
+    chromium.execute_script("location.hash = '#t=7'")  # a second moment in the same page
+    WebDriverWait(chromium, 20).until(
+        lambda d: abs(d.execute_script("return document.getElementById('player').currentTime") - 7.0) < 1.0)

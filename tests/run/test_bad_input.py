@@ -283,7 +283,7 @@ def test_run_killed_mid_file_loses_nothing_and_resumes(tmp_path, shared):
     cmd = [sys.executable, "-m", "pipeline", "run", str(src), "--out", str(out), "--config", str(config), "--no-summary"]
     log = tmp_path / "first.log"
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
-    finished_stage = re.compile(r": (transcribe|diarize) +[0-9]")
+    finished_stage = re.compile(r": (transcribe|diarize) +[0-9.]+s, ")
     deadline = time.monotonic() + 180
     while not finished_stage.search(log.read_text()) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)

@@ -74,3 +74,53 @@ def test_diarization_failure_beside_asr_keeps_the_transcription(clip, tmp_path, 
     assert "transcribe" not in stages and "transcribe+diarize" not in stages
     assert stages["diarize"].cpu_seconds is not None  # ran alone, with every thread
     assert len(transcript["speakers"]) >= 2 and transcript["segments"]
+
+
+def test_a_quiet_meeting_still_has_its_speakers(shared, tmp_path):
+    """AMI trn02: one far-field voice, about 40 dB below full scale, says "I am" at 20.7-21.4 s.
+    Who spoke when must not hang on the recogniser finding words, and the voice the
+    diarization hears must reach the recogniser."""
+    cfg = load_config(None, SETTINGS)
+    process_file(shared / "meeting-ami-clips" / "trn02.wav", tmp_path / "out", cfg, Models(cfg, ModelStore()),
+                 Reporter(None))
+    turns = [line.split() for line in (tmp_path / "out" / "speakers.rttm").read_text().splitlines()]
+    assert turns, "speakers.rttm is empty"
+    spoken = [(float(t[3]), float(t[3]) + float(t[4])) for t in turns]
+    assert any(start < 21.4 and end > 20.7 for start, end in spoken), spoken
+    transcript = json.loads((tmp_path / "out" / "transcript.json").read_text())
+    assert transcript["speakers"] and transcript["segments"]
+    assert all(20.0 <= w["start"] <= 22.5 for s in transcript["segments"] for w in s["words"])
+
+
+def test_a_file_that_changes_while_read_is_read_again_never_cached_under_other_bytes(tmp_path, shared):
+    """The recording is rewritten longer between being hashed and being decoded (a copy still
+    arriving): the run says so, starts over on the new bytes, and every stored result lies
+    under the hash of the bytes it was computed from."""
+    import hashlib
+
+    import soundfile as sf
+
+    from pipeline.stages.decode import decode
+
+    samples = decode(shared / "speech/jfk/jfk.wav").samples
+    src = tmp_path / "growing.wav"
+    sf.write(src, samples[: 16000 * 5], 16000)
+    first = hashlib.sha256(src.read_bytes()).hexdigest()
+    cache = StageCache(tmp_path / "cache")
+    run(src, tmp_path / "out", parallel=True, cache=cache)
+    for stored in (tmp_path / "cache").rglob("diarize-*.json"):
+        stored.unlink()  # speech recognition is stored, diarization is not: the file is decoded again
+
+    def grow(line: str) -> None:  # shown between hashing and decoding
+        if "transcribe" in line and "reused" in line and len(sf.read(src)[0]) < len(samples):
+            sf.write(src, samples, 16000)
+
+    cfg = load_config(None, {**SETTINGS, "threads": 2})
+    lines: list[str] = []
+    process_file(src, tmp_path / "out", cfg, Models(cfg, ModelStore()), Reporter(lambda line: (lines.append(line),
+                                                                                               grow(line))), cache=cache)
+    whole = hashlib.sha256(src.read_bytes()).hexdigest()
+    assert any("warning: the file changed while it was being read; reading it again" in line for line in lines), lines
+    assert json.loads((tmp_path / "out" / "transcript.json").read_text())["duration"] == 11.0
+    stored = {(p.parent.name, p.name.split("-")[0]) for p in (tmp_path / "cache").rglob("*.json")}
+    assert stored == {(first, "transcribe"), (whole, "transcribe"), (whole, "diarize")}

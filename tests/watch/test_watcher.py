@@ -86,10 +86,10 @@ def test_watch_processes_each_recording_exactly_once_through_a_kill(tmp_path, sh
     (inbox / "austen.wav").write_bytes(sources["austen.wav"].read_bytes())
     log2 = tmp_path / "watch2.log"
     second = watcher(inbox, out, config, log2, "--once")
-    assert second.wait(300) == 0, log2.read_text()
+    assert second.wait(300) == 1, log2.read_text()  # --once says so when a recording failed (the corrupt one)
 
     # every good recording: complete outputs, exactly once
-    folders = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
     assert len(folders) == 3 and {"meeting", "austen"} <= set(folders), folders
     assert set(folders) - {"meeting", "austen"} <= {"jfk", "copy of jfk"}
     for name in folders:
@@ -177,7 +177,9 @@ def test_two_watchers_on_one_folder_never_do_the_same_file(tmp_path, shared):
     assert [p.wait(300) for p in procs] == [0, 0], [log.read_text()[-2000:] for log in logs]
     done = [e["file"] for log in logs for e in events(log) if e["event"] == "done"]
     assert sorted(done) == sorted(c.name for c in clips)  # each exactly once, between the two
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(c.stem for c in clips)
+    assert sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")) == sorted(c.stem for c in clips)
+    page = (out / "index.html").read_text()  # both watchers updated the one library: every recording is in it
+    assert all(f'"{c.stem}/report.html"' in page for c in clips)
 
 
 def test_finished_files_are_skipped_until_the_file_or_the_settings_change(tmp_path, shared):
@@ -203,3 +205,74 @@ def test_finished_files_are_skipped_until_the_file_or_the_settings_change(tmp_pa
     with open(inbox / "renamed.wav", "ab") as f:
         f.write(b"\0\0" * 16000)  # the recording changed
     assert once("--no-diarization") == ["renamed.wav"]
+
+
+SKIPPED_NAMES = ["movie.wav.crswap", "talk.m4a.opdownload", "call.wav.filepart", "CALL2.WAV.PART", "x.wav.partial",
+                 "y.mp3.Crdownload", "z.wav.download", "t.wav.tmp", ".t.wav.swp", "~$z.wav", "backup.wav~",
+                 ".hidden.wav", "notes.txt", "cover.jpg", "README"]
+
+
+def test_downloads_locks_hidden_and_non_media_files_are_never_taken(tmp_path, shared):
+    """None of these is a recording ready to read: the watcher leaves them alone (no job, no
+    model loaded), whatever the case of their names."""
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    (inbox / ".sync").mkdir(parents=True)
+    wav = (shared / "speech/jfk/jfk.wav").read_bytes()
+    for name in SKIPPED_NAMES:
+        (inbox / name).write_bytes(wav if "." in name[1:] and not name.endswith((".txt", ".jpg")) else b"text")
+    (inbox / ".sync" / "inside-hidden-folder.wav").write_bytes(wav)
+    config = tmp_path / "watch.yaml"
+    config.write_text(yaml.safe_dump({**FAST, "watch": {"settle_seconds": 0.1}}))
+    result = CliRunner().invoke(cli, ["watch", str(inbox), "--out", str(out), "--once", "--no-summary",
+                                      "--config", str(config), "--log-json"])
+    assert result.exit_code == 0, result.output
+    assert JobStore(out / ".offrecord" / "jobs.sqlite").all() == [] and result.output == ""
+
+
+def test_other_extensions_are_taken_when_configured():
+    from pipeline.watch.watcher import is_recording
+
+    assert not is_recording(Path("notes.txt"), ["wav"]) and is_recording(Path("notes.TXT"), ["txt"])
+    assert is_recording(Path("sub/Call.WAV"), ["wav"]) and is_recording(Path("anything"), [])
+    assert not is_recording(Path("a.wav.part"), []) and not is_recording(Path(".a/b.wav"), [])
+
+
+def test_a_failed_file_that_is_deleted_is_forgotten(tmp_path):
+    """Two files failed for good (as a corrupt file does); one is deleted: its job goes, instead
+    of showing as failed forever."""
+    from pipeline.config import load_config
+    from pipeline.system import sha256_of
+    from pipeline.watch.watcher import job_settings_hash
+
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    config = tmp_path / "watch.yaml"
+    config.write_text(yaml.safe_dump({"watch": {"settle_seconds": 0.1, "max_attempts": 1}}))
+    settings = job_settings_hash(load_config(config))
+    gone, kept = inbox / "gone.wav", inbox / "kept.wav"
+    jobs = JobStore(out / ".offrecord" / "jobs.sqlite")
+    for path in (gone, kept):
+        path.write_bytes(f"{path.name}: not audio".encode())
+        content = sha256_of(path)
+        jobs.claim(f"{content}:{settings}", content, path, 1)
+        jobs.failed(f"{content}:{settings}", f"{path}: not a recognised audio or video file", retry_after=3600)
+    jobs.close()
+    gone.unlink()
+    result = CliRunner().invoke(cli, ["watch", str(inbox), "--out", str(out), "--once", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    status = CliRunner().invoke(cli, ["status", str(out)])
+    assert status.output.splitlines() == ["0 done, 1 failed, 0 in progress, 0 waiting",
+                                          f"failed   {kept} (attempt 1): {kept}: not a recognised audio or video file"]
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "around"])
+def test_an_output_folder_that_is_or_holds_the_watch_folder_is_refused(tmp_path, where):
+    inbox = tmp_path / "in"
+    out = {"same": inbox, "inside": inbox / "notes", "around": tmp_path}[where]
+    inbox.mkdir()
+    (inbox / "jfk.wav").write_bytes(b"x")
+    result = CliRunner().invoke(cli, ["watch", str(inbox), "--out", str(out), "--once"])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"offrecord: error: --out {out} and the watch folder {inbox} must be apart: "
+                                          "neither the same folder nor one inside the other"]
+    assert not list(tmp_path.rglob(".offrecord"))  # refused before anything was made
