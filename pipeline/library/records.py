@@ -78,7 +78,7 @@ def read_recording(folder: Path) -> Recording:
     moments = passages(t) + (summary_items(summary) if summary else [])
     return Recording(folder=folder.name, title=(summary.title if summary and summary.title else source.stem or folder.name),
                      source=t.source, date=date, duration=t.duration, speakers=[s.name for s in t.speakers],
-                     about=first_sentence(summary.overview) if summary else "", report=(folder / "report.html").is_file(),
+                     about=_about(summary), report=(folder / "report.html").is_file(),
                      moments=moments)
 
 
@@ -101,21 +101,37 @@ def passages(t: Transcript) -> list[Moment]:
 
 
 def summary_items(s: Summary) -> list[Moment]:
-    items = [Moment("summary", text, None, None) for text in [s.title, s.overview, *s.at_a_glance] if text]
-    items += [Moment("summary", f"{i.title}. {i.text}", None, None) for i in s.ideas]
+    """The summary's items, each at the moment its evidence starts (where it has evidence)."""
+    def at(evidence) -> float | None:
+        return min(e.start if hasattr(e, "start") else e["start"] for e in evidence) if evidence else None
+
+    items = [Moment("summary", s.title, None, None)] if s.title else []
+    claims = ([s.about] if s.about else []) + s.overview + s.at_a_glance
+    items += [Moment("summary", c.text, at(c.evidence), None) for c in claims if c.text]
+    items += [Moment("summary", f"{i.title}. {i.text}", at(i.evidence), None) for i in s.ideas]
     items += [Moment("summary", q.text, q.start, q.end, q.speaker) for q in s.quotes]
     items += [Moment("summary", h.text, h.start, None) for h in s.highlights]
     for section in s.sections:
         value = section["value"]
         for v in [value] if isinstance(value, str) else value or []:
-            if isinstance(v, dict):
+            evidence = v.get("evidence") if isinstance(v, dict) else None
+            if isinstance(v, dict) and "task" in v:
                 owner, task, due = action_fields(v)
                 v = " ".join(x for x in (owner, task, due and f"(due {due})") if x)
+            elif isinstance(v, dict):
+                v = v.get("text", "")
             text = str(v)
             if text:
-                items.append(Moment("summary", f"{section['title']}: {text}", None, None))
+                items.append(Moment("summary", f"{section['title']}: {text}", at(evidence), None))
     unique = {(m.text, m.start): m for m in reversed(items)}  # a small model repeats itself: keep the first
     return list(reversed(unique.values()))
+
+
+def _about(summary: Summary | None) -> str:
+    """The library page's line on what a recording is about."""
+    if summary is None:
+        return ""
+    return first_sentence(summary.about.text if summary.about else summary.overview_text)
 
 
 def first_sentence(text: str, most: int = 200) -> str:

@@ -38,7 +38,7 @@ def cues(t: Transcript, prefix_names: bool = False) -> list[Cue]:
         prefix = f"{name}: " if prefix_names else ""
         for words in _cut(turn, prefix):
             text = one_line(" ".join(w.word for w in words))
-            lines = _lines(prefix + text)
+            lines = _lines(prefix + text, len(prefix))
             out.append(Cue(words[0].start, words[-1].end, name, lines))
     _hold_long_enough(out)
     return out
@@ -63,7 +63,7 @@ def _cut(turn: Turn, prefix: str) -> list[list[Word]]:
 
 def _price(words: list[Word], i: int, j: int, n: int, prefix: str) -> float:
     seconds = words[j - 1].end - words[i].start
-    if j - i > 1 and (seconds > MAX_SECONDS or not _fits(prefix + " ".join(w.word for w in words[i:j]))):
+    if j - i > 1 and (seconds > MAX_SECONDS or not _fits(prefix + " ".join(w.word for w in words[i:j]), len(prefix))):
         return float("inf")
     cost = 1.0  # each cue: fewer, fuller cues are easier to read
     if j - i == 1 and n > 1:
@@ -84,16 +84,17 @@ def _price(words: list[Word], i: int, j: int, n: int, prefix: str) -> float:
     return cost
 
 
-def _fits(text: str) -> bool:
-    lines = _lines(text)
+def _fits(text: str, keep: int = 0) -> bool:
+    lines = _lines(text, keep)
     return len(lines) <= LINES and all(len(line) <= LINE for line in lines)
 
 
-def _lines(text: str) -> list[str]:
-    """One line if it fits, else two, cut at the space that balances them best."""
+def _lines(text: str, keep: int = 0) -> list[str]:
+    """One line if it fits, else two, cut at the space that balances them best, never within
+    the first `keep` characters (the speaker's "Name: " stays whole on the first line)."""
     if len(text) <= LINE:
         return [text]
-    spaces = [k for k, c in enumerate(text) if c == " "]
+    spaces = [k for k, c in enumerate(text) if c == " " and k >= keep - 1]
     if not spaces:
         return [text]
     cut = min(spaces, key=lambda k: (max(k, len(text) - k - 1) > LINE, abs(len(text) - 2 * k)))

@@ -9,6 +9,7 @@ embedding.py). The audio is passed in memory, never as a path, so pyannote decod
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 from typing import Callable
@@ -78,7 +79,7 @@ class _LocalSpeakerDiarization(SpeakerDiarization):
         than `speech_threshold`, and it is then the most likely speaker set. Far-field and quiet
         voices get speech probabilities of 0.3-0.5 that the most likely class would call silence
         (AMI trn01, trn02, trn04)."""
-        raw = self._segmentation(file)
+        raw = self._segmentation(file, hook=hook and functools.partial(hook, "segmentation", None))
         probabilities = np.exp(raw.data)  # (chunks, frames, powerset classes)
         classes = np.where(probabilities[..., 0] > 1.0 - self.speech_threshold, 0,
                            probabilities[..., 1:].argmax(axis=-1) + 1)

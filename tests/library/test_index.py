@@ -19,7 +19,7 @@ from recordings import publish_recording, transcript
 
 from pipeline import library
 from pipeline.config import load_config
-from pipeline.data import Highlight, Summary
+from pipeline.data import Claim, Highlight, Summary
 from pipeline.library.index import SCHEMA_VERSION, Index, index_path
 from pipeline.library.meaning import embedder_for
 from pipeline.library.query import parse
@@ -152,16 +152,17 @@ def test_an_index_from_another_schema_version_or_damaged_is_rebuilt(out):
 
 def test_summary_items_are_indexed_after_what_was_said(tmp_path, cfg):
     out = tmp_path / "out"
-    summary = Summary("Remote control kickoff", "The team plans a remote that never gets lost. It beeps.", [], [], [],
-                      [Highlight(31.0, "A finder button")], template="meeting",
+    summary = Summary("Remote control kickoff", [Claim("The team plans a remote that never gets lost."), Claim("It beeps.")],
+                      [], [], [], [Highlight(31.0, "A finder button")], template="meeting",
                       sections=[{"name": "action_items", "title": "Action items", "kind": "actions",
-                                 "value": [{"owner": "Bob", "task": "price the finder button", "due": "Friday"}]}])
+                                 "value": [{"owner": "Bob", "task": "price the finder button", "due": "Friday",
+                                            "evidence": [{"start": 35.0, "end": 37.5, "speaker": "Bob"}]}]}])
     folder = publish_recording(out, "kickoff", transcript(tmp_path / "k.wav", LINES, {"S0": "Ann", "S1": "Bob"}), summary)
     library.update(out, folder, cfg)
     hits = find(out, "finder")
     assert hits[0].kind == "turn" and hits[0].start == pytest.approx(31.0 + 4 * 0.4)
-    assert {h.text for h in hits if h.kind == "summary"} == {"A finder button",
-                                                            "Action items: Bob price the finder button (due Friday)"}
+    assert {(h.text, h.start) for h in hits if h.kind == "summary"} == {
+        ("A finder button", 31.0), ("Action items: Bob price the finder button (due Friday)", 35.0)}  # at their evidence
     page = (out / "index.html").read_text()
     assert "Remote control kickoff" in page and "The team plans a remote that never gets lost." in page
 

@@ -11,7 +11,7 @@ from recordings import publish_recording, transcript
 
 from pipeline import library
 from pipeline.config import load_config
-from pipeline.data import Summary
+from pipeline.data import Claim, Summary
 
 CALL = [("A", 1.0, "Hello, this is Diane in New Jersey."), ("B", 14.4, "And I'm Sheila from Texas </script> <b>hi</b>."),
         ("A", 21.2, "I heard the power supply lasts two days.")]
@@ -22,7 +22,8 @@ def out(tmp_path, sample_wav):
     cfg = load_config(None, {"library": {"meaning_model": None}})
     out = tmp_path / "out"
     shutil.copy(sample_wav, tmp_path / "call.wav")
-    summary = Summary("Two callers <introduce> themselves", "Diane and Sheila say where they live. Then more.", [], [], [], [])
+    summary = Summary("Two callers <introduce> themselves",
+                      [Claim("Diane and Sheila say where they live."), Claim("Then more.")], [], [], [], [])
     folder = publish_recording(out, "call", transcript(tmp_path / "call.wav", CALL, {"A": "Diane", "B": "Sheila"}), summary,
                                date=1_700_000_000)
     library.update(out, folder, cfg)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.data import Span, Speaker, Summary, Transcript, Turn, Word
+from pipeline.data import Claim, Span, Speaker, Summary, Transcript, Turn, Word
 from pipeline.outputs.formats import (
     speakers_rttm,
     summary_md,
@@ -63,9 +63,10 @@ def test_markdown_and_text_carry_no_html_and_names_stay_on_their_line():
     assert md.count("\n**[") == 1 and "\nSPEAKER evil" not in md
     for text in (transcript_txt(t), transcript_srt(t)):
         assert "\nSPEAKER evil" not in text
-    summary = Summary(title="<script>x()</script>", overview="o & <b>", at_a_glance=["<i>"], ideas=[], quotes=[],
-                      highlights=[], template="t",
-                      sections=[{"name": "s", "title": "<img src=x onerror=y>", "kind": "list", "value": ["<a href=z>"]}])
+    summary = Summary(title="<script>x()</script>", overview=[Claim("o & <b>")], at_a_glance=[Claim("<i>")], ideas=[],
+                      quotes=[], highlights=[], template="t",
+                      sections=[{"name": "s", "title": "<img src=x onerror=y>", "kind": "list",
+                                 "value": [{"text": "<a href=z>", "evidence": []}]}])
     md = summary_md(summary)
     assert "<" not in md and md.startswith("# &lt;script>x()&lt;/script>") and "## &lt;img src=x onerror=y>" in md
 

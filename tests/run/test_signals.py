@@ -81,7 +81,7 @@ def check_stopped(proc: subprocess.Popen, log: Path, signum: int, timeout: float
 
 
 def finished_stages(text: str) -> set[str]:
-    return set(re.findall(r": (transcribe|diarize) +[0-9]", text))
+    return set(re.findall(r": (transcribe|diarize) +[0-9.]+s, ", text))
 
 
 def check_resumes(cmd: list[str], done: set[str], out: Path) -> None:
@@ -97,10 +97,10 @@ def check_resumes(cmd: list[str], done: set[str], out: Path) -> None:
 # (stage, what shows it has begun, OFFRECORD_HOLD point or None, seconds from then to the signal)
 STAGES = {
     "decode": ("holding at decode", "decode", 0),
-    "transcribe+diarize": (r": decode +[0-9]", None, 1.0),
+    "transcribe+diarize": (r": (transcribe|diarize) +[0-9]+%", None, 0.3),
     "attribute": ("holding at attribute", "attribute", 0),
     "publish": ("holding at publish", "publish", 0),
-    "summarize": (r": write +[0-9]", None, 2.0),
+    "summarize": ("loading the summary model", None, 2.0),
 }
 
 
@@ -162,7 +162,7 @@ def test_a_signal_to_watch_once_hands_the_job_back(tmp_path, shared, clip, stage
     log = tmp_path / "watch.log"
     shown, hold, delay = STAGES[stage]
     proc = start(cmd, log, hold)
-    wait_for(log, shown.replace(r": decode +[0-9]", r'"stage": "decode"'), proc)
+    wait_for(log, shown.replace(r": (transcribe|diarize) +[0-9]+%", r'"event": "progress"'), proc)
     time.sleep(delay)
     proc.send_signal(signum)
     check_stopped(proc, log, signum)
