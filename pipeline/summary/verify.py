@@ -250,8 +250,10 @@ class Checker:
                 for p in positions[s]:
                     covered = {o for o in remaining
                                if bisect.bisect_left(positions[o], p) < bisect.bisect_left(positions[o], p + WINDOW)}
-                    # between passages that cover as much, the one where the named people speak
-                    score = (len(covered), self._names_ok(names, p, covered, positions))
+                    # between passages that cover as much, the one where the named people speak,
+                    # then the earliest: never the order of a set, which differs from process to
+                    # process (a cluster worker must write what a local run writes)
+                    score = (len(covered), self._names_ok(names, p, covered, positions), -p)
                     if best is None or score > best[0]:
                         best = (score, p, covered)
             if best is None or (passages and len(best[2]) < 2):
