@@ -245,6 +245,8 @@ class Summarizer:
         text = _render(t, t.segments, marks)
         checker = Checker(t)
         if self._tokens(text) <= self.budget():
+            if progress:  # the bar shows from the start: one call on a long transcript takes minutes
+                progress(0, 1)
             rest = [q for q in (_headline(shape, names), _ideas(shape), _sections(template, shape, names)) if q]
             answers = self._read(_prefix(t, text, names), _moments(shape, names, marks), rest, shape.one_call, checker)
             if progress:
@@ -269,6 +271,8 @@ class Summarizer:
                            highlights=shape.highlights, items=shape.items, one_call=False)
         answers: dict = {}
         all_marks = shape.marks(t.duration)
+        if progress:
+            progress(0, len(chunks) + 1)
         for i, chunk in enumerate(chunks):
             ends = chunks[i + 1][0].start if i + 1 < len(chunks) else t.duration
             marks = [m for m in all_marks if chunk[0].start <= m < ends] or [chunk[0].start]
