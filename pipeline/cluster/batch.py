@@ -76,7 +76,9 @@ class Cluster:
 
     @staticmethod
     def task(path: Path, out_dir: Path, label: str) -> Task:
-        return Task(Path(path).resolve(), Path(out_dir).resolve(), label)
+        # absolute, but through the same links as given: the transcript names the source as a
+        # local run of the same paths does
+        return Task(Path(os.path.abspath(path)), Path(os.path.abspath(out_dir)), label)
 
     @property
     def dashboard(self) -> str | None:
