@@ -28,7 +28,8 @@ sys.modules.setdefault("onnxruntime", None)
 # (measured 10-20x slowdowns in torch and llama.cpp); passive waiting avoids it.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # Each library is given its thread count explicitly (CTranslate2's cpu_threads, torch's
-# set_num_threads, llama.cpp's n_threads); left to OpenMP's default of every core, the BLAS under
-# numpy (the recogniser's features) sums in another order, and a worker of a Dask cluster (whose
-# nanny sets 1) would write other probabilities than a local run of the same file. No slower here.
+# set_num_threads, llama.cpp's n_threads). Left to OpenMP's default of every core, the recogniser
+# wrote other word probabilities than with 1 (numpy's BLAS or CTranslate2 summing in another
+# order), so a worker of a Dask cluster (whose nanny sets 1) disagreed with a local run of the
+# same file. No slower here.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
