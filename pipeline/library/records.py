@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..data import Summary, Transcript
+from ..data import Evidence, Summary, Transcript
 from ..outputs.report import action_fields
 
 # A passage is cut at the first sentence end after MIN_WORDS words, and at MAX_WORDS at the
@@ -102,8 +102,8 @@ def passages(t: Transcript) -> list[Moment]:
 
 def summary_items(s: Summary) -> list[Moment]:
     """The summary's items, each at the moment its evidence starts (where it has evidence)."""
-    def at(evidence) -> float | None:
-        return min(e.start if hasattr(e, "start") else e["start"] for e in evidence) if evidence else None
+    def at(evidence: list[Evidence]) -> float | None:
+        return min(e.start for e in evidence) if evidence else None
 
     items = [Moment("summary", s.title, None, None)] if s.title else []
     claims = ([s.about] if s.about else []) + s.overview + s.at_a_glance
@@ -114,7 +114,7 @@ def summary_items(s: Summary) -> list[Moment]:
     for section in s.sections:
         value = section["value"]
         for v in [value] if isinstance(value, str) else value or []:
-            evidence = v.get("evidence") if isinstance(v, dict) else None
+            evidence = Evidence.many(v.get("evidence")) if isinstance(v, dict) else []
             if isinstance(v, dict) and "task" in v:
                 owner, task, due = action_fields(v)
                 v = " ".join(x for x in (owner, task, due and f"(due {due})") if x)
