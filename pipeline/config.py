@@ -72,7 +72,7 @@ class SummaryConfig(_Section):
     model: str = "qwen2.5-coder-1.5b-instruct"
     # podcast, meeting, lecture, interview, or the path of your own template .yaml
     template: str = "podcast"
-    n_ctx: int = Field(32768, ge=4096, le=131072)
+    n_ctx: int = Field(32768, ge=4096, le=131072)  # the largest; each transcript gets what it needs
     max_chunk_tokens: int = Field(30000, ge=1000)
     # the context's memory: q8_0 takes half of f16's but reads a prompt 2-3x slower on CPU
     kv_cache: Literal["f16", "q8_0"] = "f16"
@@ -130,6 +130,9 @@ class Config(_Section):
     threads: int = Field(0, ge=0)  # 0: use every core; more than there are is capped
     # Speech recognition and diarization at the same time, each on half the threads.
     parallel_stages: bool = True
+    # Every stage's models loaded at once; false frees the recogniser and diarizer while the
+    # summary model runs (a lower peak, a second or two of reloading per stage change).
+    keep_models_loaded: bool = False
     asr: AsrConfig = Field(default_factory=AsrConfig)
     diarization: DiarizationConfig = Field(default_factory=DiarizationConfig)
     speakers: SpeakersConfig = Field(default_factory=SpeakersConfig)

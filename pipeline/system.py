@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import resource
@@ -38,6 +39,15 @@ def available_cores() -> int:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def release_freed_memory() -> None:
+    """Hand memory that Python and the native libraries have freed back to the system. glibc keeps
+    freed heap pages for reuse, so RSS would stay at the high-water mark of the models just dropped."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def available_memory() -> int | None:

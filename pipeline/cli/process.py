@@ -65,30 +65,44 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
         return run_on_cluster(obj, jobs, cfg, out, force, cluster)
     from ..run.cache import StageCache
     from ..run.models import Models
-    from ..run.process import process_file
+    from ..run.process import transcribe_file
     from ..stages.decode import check_readable
 
     reporter = obj.reporter()
     models = Models(cfg, model_store(cfg), on_load=reporter.loading)
     cache = StageCache(out / STATE_DIR / "cache", read=not force)
     failures = 0
+
+    def failed(path: Path, e: Exception) -> None:
+        nonlocal failures
+        failures += 1
+        if isinstance(e, OffrecordError):
+            obj.fail(str(e), reporter)
+        else:  # a bug or a library failure: still one line, other files go on
+            obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details", reporter)
+
     try:
+        # stage by stage: every transcript, then every summary, so each stage's models load once
+        # and never share the memory with the other's
+        pending = []
         for path, label in zip(files, labels):
             started = time.perf_counter()
             try:
                 # the folder is chosen (and OUT checked writable) before any work on the file
                 check_readable(path)
                 out_dir = claim_output(out, path, modes)
-                result = process_file(path, out_dir, cfg, models, reporter, label, cache)
-            except OffrecordError as e:
-                failures += 1
-                obj.fail(str(e), reporter)
+                pending.append((path, label, transcribe_file(path, out_dir, cfg, models, reporter, label, cache),
+                                time.perf_counter() - started))
+            except Exception as e:
+                failed(path, e)
+        for path, label, part, spent in pending:
+            started = time.perf_counter()
+            try:
+                result = part.finish()
+            except Exception as e:
+                failed(path, e)
                 continue
-            except Exception as e:  # a bug or a library failure: still one line, other files go on
-                failures += 1
-                obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details", reporter)
-                continue
-            reporter.done(label, result, time.perf_counter() - started)
+            reporter.done(label, result, spent + time.perf_counter() - started)
     finally:
         models.close()
         reporter.close()

@@ -14,7 +14,7 @@ import json
 import os
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -33,7 +33,7 @@ from ..stages.naming import name_speakers
 from ..stages.transcribe import AsrResult
 from ..stages.voices import VoiceBook
 from ..summary import summarize
-from ..summary.templates import load_template
+from ..summary.templates import Template, load_template
 from ..system import peak_rss_mb, sha256_of
 from .cache import StageCache, settings_hash
 from .models import Models
@@ -49,21 +49,29 @@ def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporte
     `source` is the file's sha256 when the caller knows it. `index`: tell the library (OUT's search
     index and page) of each publish; a cluster worker leaves that to the client, the index's one
     writer."""
+    return transcribe_file(path, out_dir, cfg, models, reporter, label, cache, source, index).finish()
+
+
+def transcribe_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
+                    label: str | None = None, cache: StageCache | None = None, source: str | None = None,
+                    index: bool = True) -> "Pending":
+    """The stages up to the transcript; `finish()` on the answer does the summary and the outputs.
+    A batch transcribes every file before it summarises any, so each stage's models load once."""
     check_readable(path)
     label = label or path.name
     try:
-        return _process(path, out_dir, cfg, models, reporter, label, cache, source, index)
+        return _transcript(path, out_dir, cfg, models, reporter, label, cache, source, index)
     except _Changed:
         reporter.warn(label, "the file changed while it was being read; reading it again")
     try:
-        return _process(path, out_dir, cfg, models, reporter, label, cache, None, index)
+        return _transcript(path, out_dir, cfg, models, reporter, label, cache, None, index)
     except _Changed:
         raise InputError(f"{path}: the file keeps changing while it is read (still being written?); "
                          "run it again once it is complete") from None
 
 
-def _process(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter, label: str,
-             cache: StageCache | None, source: str | None, index: bool) -> FileResult:
+def _transcript(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter, label: str,
+                cache: StageCache | None, source: str | None, index: bool) -> "Pending":
     run = _FileRun(path, out_dir, cfg, models, reporter, label, cache, source, index)
     asr, diarization = run.transcribe_and_diarize()
     embedded = None
@@ -82,18 +90,38 @@ def _process(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: R
                             speakers=name_speakers(turns, names, voices), segments=turns)
     result = Result(transcript, diarization, None, out_dir, embedded)
     if cfg.summary.enabled:
-        result.summary = run.summarize(result)
-    elif earlier.summary is not None:
-        # a rerun without the summary keeps the one there, unless it described another transcript
-        if earlier.describes(transcript):
-            result.summary = earlier.summary
-            transcript.models["summary"] = earlier.transcript.get("models", {}).get("summary", "")
-        else:
-            reporter.say(f"{run.label}: the earlier summary no longer matches the transcript and is not kept; "
-                         f"run offrecord summarize {out_dir / 'transcript.json'} for a new one")
-    run.publish(result)
-    run.result.speakers, run.result.words = len(transcript.speakers), sum(len(t.words) for t in turns)
-    return run.result
+        result.summary = run.stored_summary(result)
+        if result.summary is None:
+            # The transcript is published before the summary model runs: whatever happens to the
+            # summary (a native crash, a kill, a batch stopped before its summaries), it is not lost.
+            run.publish(result)
+    return Pending(run, result, earlier)
+
+
+@dataclass
+class Pending:
+    """A recording whose transcript is made and whose summary and outputs are still to come."""
+
+    run: "_FileRun"
+    result: Result
+    earlier: "_Earlier"
+
+    def finish(self) -> FileResult:
+        run, result, transcript = self.run, self.result, self.result.transcript
+        if run.cfg.summary.enabled:
+            result.summary = result.summary or run.summarize(result)
+        elif self.earlier.summary is not None:
+            # a rerun without the summary keeps the one there, unless it described another transcript
+            if self.earlier.describes(transcript):
+                result.summary = self.earlier.summary
+                transcript.models["summary"] = self.earlier.transcript.get("models", {}).get("summary", "")
+            else:
+                run.reporter.say(f"{run.label}: the earlier summary no longer matches the transcript and is not "
+                                 f"kept; run offrecord summarize {result.out_dir / 'transcript.json'} for a new one")
+        run.publish(result)
+        run.result.speakers = len(transcript.speakers)
+        run.result.words = sum(len(t.words) for t in transcript.segments)
+        return run.result
 
 
 class _Changed(Exception):
@@ -245,17 +273,17 @@ class _FileRun:
         self._finished("transcribe+diarize", start)
         return asr, outcome["value"]
 
+    def _summary_key(self, result: Result) -> tuple[str, dict, Template]:
+        template = load_template(self.cfg.summary.template)
+        return settings_hash(result.transcript.to_dict()), summarize.settings(self.cfg, template), template
+
+    def stored_summary(self, result: Result) -> Summary | None:
+        key, settings, _ = self._summary_key(result)
+        return self.stored("summarize", key, settings, Summary.from_dict)
+
     def summarize(self, result: Result) -> Summary:
         transcript = result.transcript
-        template = load_template(self.cfg.summary.template)
-        settings = summarize.settings(self.cfg, template)
-        key = settings_hash(transcript.to_dict())
-        summary = self.stored("summarize", key, settings, Summary.from_dict)
-        if summary is not None:
-            return summary
-        # The transcript is published before the summary model runs: whatever happens to the
-        # summary (a native crash, a kill), the transcript is not lost with it.
-        self.publish(result)
+        key, settings, template = self._summary_key(result)
         try:
             summarizer = self.models.summarizer
             return self.computed("summarize", key, settings, lambda: summarizer.summarize(
