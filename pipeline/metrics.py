@@ -66,3 +66,15 @@ def rouge(reference: str, hypothesis: str) -> dict[str, float]:
             prev_diag, row[j] = row[j], prev_diag + 1 if r_word == h_word else max(row[j], row[j - 1])
     scores["rougeL"] = _f1(row[-1], max(len(ref), 1), max(len(hyp), 1))
     return scores
+
+
+def cost_table(phases: dict) -> list[str]:
+    """Where a summary's time went (Summarizer.usage["phases"]): per part asked for, the calls,
+    the prompt tokens llama.cpp evaluated (a cached prefix is not) and the tokens generated, with
+    their seconds and share of the model's time."""
+    total = sum(c["prompt_ms"] + c["generate_ms"] for c in phases.values()) or 1
+    rows = {**phases, "all": {k: sum(c[k] for c in phases.values())
+                              for k in ("calls", "prompt_evaluated", "prompt_ms", "generated", "generate_ms")}}
+    return ["phase | calls | prompt tokens evaluated | prompt s | tokens generated | generation s | share"] + [
+        f"{name} | {c['calls']} | {c['prompt_evaluated']} | {c['prompt_ms'] / 1000:.1f} | {c['generated']} | "
+        f"{c['generate_ms'] / 1000:.1f} | {(c['prompt_ms'] + c['generate_ms']) / total:.0%}" for name, c in rows.items()]

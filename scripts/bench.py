@@ -24,17 +24,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+from pipeline.metrics import cost_table
+
 ROOT = Path(__file__).resolve().parent.parent
 TOTAL = "total (without load)"
-CONFIGS = ["offrecord", "offrecord-sequential", "fw-batched", "naive"]
+CONFIGS = ["offrecord", "offrecord-sequential", "offrecord-all-loaded", "fw-batched", "naive"]
 
 
 def peak_mb() -> float:
@@ -50,29 +55,77 @@ def since(start: tuple[float, float]) -> dict:
             "peak_rss_mb": peak_mb()}
 
 
-def child_offrecord(path: Path, summary: bool, parallel: bool = True) -> dict:
+class TreePeak:
+    """The largest RSS of this process and all its children together (the summary model runs in
+    a child process, which this process's own ru_maxrss leaves out), sampled every 0.2 s."""
+
+    def __init__(self):
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "TreePeak":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak_mb = max(self.peak_mb, sum(rss_mb(pid) for pid in tree(os.getpid())))
+
+
+def tree(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid] + [p for child in children for p in tree(int(child))]
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # it ended meanwhile
+        return 0.0
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+    return int(found[1]) / 1024 if found else 0.0
+
+
+def child_offrecord(paths: list[Path], summary: bool, parallel: bool = True, keep_loaded: bool = False) -> dict:
+    """Like `offrecord run` on the files: every transcript, then every summary."""
     from pipeline.config import load_config
     from pipeline.run.models import Models
-    from pipeline.run.process import process_file
+    from pipeline.run.process import transcribe_file
     from pipeline.run.progress import Reporter
     from pipeline.store import ModelStore
 
-    cfg = load_config(None, {"summary": {"enabled": summary}, "parallel_stages": parallel})
+    cfg = load_config(None, {"summary": {"enabled": summary}, "parallel_stages": parallel,
+                             "keep_models_loaded": keep_loaded})
     models = Models(cfg, ModelStore())
     start = clock()
     models.asr, models.diarizer  # noqa: B018  (load now, to time loading apart from the work)
-    if summary:
+    if summary and keep_loaded:
         models.summarizer  # noqa: B018
     stages = {"load": since(start)}
-    with tempfile.TemporaryDirectory() as out:
+    with tempfile.TemporaryDirectory() as out, TreePeak() as peak:
         start = clock()
-        result = process_file(path, Path(out) / "x", cfg, models, Reporter(None))
+        pending = [transcribe_file(path, Path(out) / path.stem, cfg, models, Reporter(None)) for path in paths]
+        results = [part.finish() for part in pending]
         total = since(start)
+    usage = models.summarizer.usage if summary else {}
     models.close()
-    for s in result.stages:
-        stages[s.stage] = {"seconds": s.seconds, "cpu_seconds": s.cpu_seconds, "peak_rss_mb": s.peak_rss_mb}
+    for s in (s for result in results for s in result.stages):
+        stage = stages.setdefault(s.stage, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0})
+        stage["seconds"] += s.seconds
+        stage["cpu_seconds"] = None if s.cpu_seconds is None or stage["cpu_seconds"] is None \
+            else stage["cpu_seconds"] + s.cpu_seconds
+        stage["peak_rss_mb"] = max(stage["peak_rss_mb"], s.peak_rss_mb)
     stages[TOTAL] = total
-    return {"duration": result.duration, "stages": stages}
+    return {"duration": sum(r.duration for r in results), "stages": stages, "tree_peak_mb": peak.peak_mb,
+            "summary_phases": usage.get("phases", {})}
 
 
 def child_naive(path: Path) -> dict:
@@ -158,11 +211,11 @@ def child_fw_batched(path: Path) -> dict:
     return {"duration": audio.duration, "stages": stages}
 
 
-def run_child(config: str, path: Path, summary: bool) -> dict:
-    cmd = [sys.executable, __file__, "--child", config, str(path)] + (["--summary"] if summary else [])
+def run_child(config: str, paths: list[Path], summary: bool) -> dict:
+    cmd = [sys.executable, __file__, "--child", config, *map(str, paths)] + (["--summary"] if summary else [])
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
-        raise SystemExit(f"bench: {config} on {path.name} failed:\n{done.stderr[-3000:]}")
+        raise SystemExit(f"bench: {config} on {paths[0].name} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -182,31 +235,47 @@ def median_row(results: list[dict]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, nargs="+", default=[1, 10, 60])
+    parser.add_argument("--files", type=int, default=1, help="split each input into this many files, run as one batch")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--summary", action="store_true", help="include the summary stage (default model)")
     parser.add_argument("--baseline-max", type=float, default=10, help="run the naive baseline up to this many minutes")
     parser.add_argument("--configs", nargs="+", choices=CONFIGS, default=CONFIGS, help="which to run (default: all)")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        config, path = args.child[0], Path(args.child[1])
-        result = {"offrecord": lambda: child_offrecord(path, args.summary),
-                  "offrecord-sequential": lambda: child_offrecord(path, args.summary, parallel=False),
-                  "naive": lambda: child_naive(path),
-                  "fw-batched": lambda: child_fw_batched(path)}[config]()
+        config, paths = args.child[0], [Path(p) for p in args.child[1:]]
+        result = {"offrecord": lambda: child_offrecord(paths, args.summary),
+                  "offrecord-sequential": lambda: child_offrecord(paths, args.summary, parallel=False),
+                  "offrecord-all-loaded": lambda: child_offrecord(paths, args.summary, keep_loaded=True),
+                  "naive": lambda: child_naive(paths[0]),
+                  "fw-batched": lambda: child_fw_batched(paths[0])}[config]()
         print(json.dumps(result))
         return 0
     report = {}
     with tempfile.TemporaryDirectory() as tmp:
         for minutes in args.minutes:
-            wav = Path(tmp) / f"long-{minutes:g}min.wav"
-            subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long.py"), str(wav), "--minutes", str(minutes)],
-                           check=True, capture_output=True, cwd=ROOT)
+            wavs = [Path(tmp) / f"long-{minutes:g}min-{n}.wav" for n in range(1, args.files + 1)]
+            for first, wav in enumerate(wavs):
+                subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long.py"), str(wav), "--minutes",
+                                str(minutes / args.files), "--first", str(first)], check=True, capture_output=True,
+                               cwd=ROOT)
+            batch = f"{minutes:g} min" + (f" in {args.files} files" if args.files > 1 else "")
             for config in [c for c in args.configs if c != "naive" or minutes <= args.baseline_max]:
-                runs = [run_child(config, wav, args.summary) for _ in range(args.runs)]
-                report[f"{minutes:g} min / {config}"] = median_row(runs)
-                print_table(f"{minutes:g} min / {config} (median of {args.runs})", report[f"{minutes:g} min / {config}"])
+                if args.files > 1 and config in ("naive", "fw-batched"):
+                    continue  # one file each: they are references for one recording's stages
+                runs = [run_child(config, wavs, args.summary) for _ in range(args.runs)]
+                row = report[f"{batch} / {config}"] = median_row(runs)
+                print_table(f"{batch} / {config} (median of {args.runs})", row)
+                if "tree_peak_mb" in runs[0]:
+                    peaks = sorted(r["tree_peak_mb"] for r in runs)
+                    row["all processes"] = {"peak_rss_mb_median": round(statistics.median(peaks)),
+                                            "peak_rss_mb_runs": [round(p) for p in peaks]}
+                    print(f"peak RSS of all its processes together (the summary model's included): median "
+                          f"{statistics.median(peaks):.0f} MB, runs {', '.join(f'{p:.0f}' for p in peaks)}")
+                if phases := runs[0].get("summary_phases"):
+                    row["summary phases (first run)"] = phases
+                    print("\nthe summary's cost, first run:", *cost_table(phases), sep="\n")
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
     return 0

@@ -3,7 +3,7 @@
 
     .venv/bin/python scripts/evaluate_summary.py out/sample/transcript.json clip/transcript.json --ami a b c d \
         [--baseline] [--template T] [--ami-template meeting] [--llm-model NAME] [--kv-cache f16|q8_0] \
-        [--json report.json] [--out-dir DIR] [--rescore REPORT.json]
+        [--set KEY=VALUE] [--json report.json] [--out-dir DIR] [--rescore REPORT.json]
 
 Inputs: transcript.json files (from a real `offrecord run`), and with --ami the four AMI ES2011
 meetings as speaker-attributed human transcripts from QMSum (times spread by word count).
@@ -15,7 +15,9 @@ near-duplicate items (title included), quote verbatim-and-speaker rate and highl
 ROUGE-1/2/L F1 of overview + bullets + ideas against the human references (ES2011a: the
 official AMI abstract; ES2011a-d: QMSum's answer to "Summarize the whole meeting."), wall
 seconds of the summary alone (model loading excluded), llama.cpp's token counts, and the peak
-RSS of the process the model ran in. Run it under the CPU lock: its times are its results.
+RSS of the process the model ran in, and where the time went (a table per summary: each phase's
+calls, prompt tokens evaluated and tokens generated, with their seconds). Run it under the CPU
+lock: its times are its results.
 
 --baseline also runs the simplest peer design on every input: the whole transcript in one
 prompt, 32k context, the same model, free text ("Summarize the whole meeting in one paragraph of
@@ -37,7 +39,7 @@ from pathlib import Path
 
 from pipeline.config import load_config
 from pipeline.data import Speaker, Transcript, Turn, Word
-from pipeline.metrics import rouge
+from pipeline.metrics import cost_table, rouge
 from pipeline.run.models import Models
 from pipeline.store import ModelStore
 from pipeline.summary.templates import load_template
@@ -212,7 +214,7 @@ def run_ours(inputs, cfg_for, out_dir) -> dict:
                       "completion_tokens": usage["completion_tokens"],
                       "prompt_tok_s": round(usage["prompt_evaluated"] / max(usage["prompt_ms"], 1) * 1000, 1),
                       "gen_tok_s": round(usage["generated"] / max(usage["generate_ms"], 1) * 1000, 1),
-                      **({} if name != "ES2011a" else ami_sections(summary))}
+                      **({} if name != "ES2011a" else ami_sections(summary)), "phases": usage["phases"]}
         _keep(out_dir, f"{name}.ours", summary, items)
         print(f"ours {name}: {json.dumps(rows[name])}", file=sys.stderr, flush=True)
     if models:
@@ -286,7 +288,7 @@ def _keep(out_dir: Path | None, stem: str, summary: dict, items: list[dict]) -> 
 def table(results: dict) -> str:
     peaks = {who: rows.pop("peak_rss_mb", None) for who, rows in results.items()}
     names = list(dict.fromkeys(n for rows in results.values() for n in rows))
-    keys = list(dict.fromkeys(k for rows in results.values() for row in rows.values() for k in row))
+    keys = list(dict.fromkeys(k for rows in results.values() for row in rows.values() for k in row if k != "phases"))
     head = ["metric"] + [f"{n} {who}" for n in names for who in results if n in results[who]]
     lines = [" | ".join(head)]
     for k in keys:
@@ -299,6 +301,10 @@ def table(results: dict) -> str:
                 values = [r[k] for r in meetings if r.get(k) is not None]
                 lines.append(f"mean {k} over {len(values)} meetings, {who}: {sum(values) / max(len(values), 1):.3f}")
     lines += [f"peak RSS of the summary model, {who}: {peak} MB" for who, peak in peaks.items() if peak]
+    for who, rows in results.items():
+        for n, row in rows.items():
+            if row.get("phases"):
+                lines += [f"\n{n} {who}: cost per phase", *cost_table(row["phases"])]
     return "\n".join(lines)
 
 
@@ -310,6 +316,8 @@ def main() -> int:
     parser.add_argument("--ami-template", default="meeting")
     parser.add_argument("--llm-model", default=None)
     parser.add_argument("--kv-cache", choices=["f16", "q8_0"], help="the summary model's cache type (default: the config's)")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                        help="a summary setting for ours, e.g. --set n_batch=1024 (repeatable)")
     parser.add_argument("--baseline", action="store_true", help="also run the one-call baseline")
     parser.add_argument("--no-ours", action="store_true", help="only the baseline")
     parser.add_argument("--json", type=Path)
@@ -324,8 +332,9 @@ def main() -> int:
         parser.error("give transcript.json files or --ami")
 
     def cfg_for(template: str):
-        return load_config(None, {"summary": {k: v for k, v in (("model", args.llm_model), ("template", template),
-                                                                ("kv_cache", args.kv_cache)) if v}})
+        chosen = dict(setting.split("=", 1) for setting in args.settings)
+        return load_config(None, {"summary": {**chosen, **{k: v for k, v in (("model", args.llm_model), ("template", template),
+                                                                           ("kv_cache", args.kv_cache)) if v}}})
 
     results = {}
     if args.rescore:

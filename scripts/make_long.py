@@ -28,8 +28,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", type=Path)
     parser.add_argument("--minutes", type=float, default=60.0)
+    parser.add_argument("--first", type=int, default=0,
+                        help="start with this source: files of a batch that begin differently share no prompt prefix")
     args = parser.parse_args()
-    clips = [decode(DATA / rel).samples for rel in SOURCES]
+    order = SOURCES[args.first % len(SOURCES):] + SOURCES[:args.first % len(SOURCES)]
+    clips = [decode(DATA / rel).samples for rel in order]
     target = int(args.minutes * 60 * SAMPLE_RATE)
     written = 0
     with sf.SoundFile(args.out, "w", samplerate=SAMPLE_RATE, channels=1, subtype="PCM_16") as f:

@@ -50,6 +50,10 @@ STYLE = ("Write full sentences in the third person, in plain words taken from th
 log = logging.getLogger("offrecord.summary")
 VERSION = 2  # of how a summary is made: part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
+CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
+# llama.cpp's own timings of a call: prompt tokens actually evaluated (a cached prefix is not), generated
+PERF = (("prompt_ms", "t_p_eval_ms"), ("prompt_evaluated", "n_p_eval"), ("generate_ms", "t_eval_ms"),
+        ("generated", "n_eval"))
 KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}
 # Turns that carry nothing but "yeah", "mm-hmm": left out of the prompt, which joins the
 # speaker's turns around them (the checker still reads every word).
@@ -114,6 +118,7 @@ class Shape:
 class Question:
     """One part of what is asked: the answer's fields, and how they are explained."""
 
+    name: str  # what it asks for, in the cost table (usage["phases"])
     properties: dict
     ask: str
 
@@ -137,28 +142,43 @@ def _most_tokens(schema: dict) -> int:
 
 class Summarizer:
     def __init__(self, gguf_path: Path, cfg: SummaryConfig, threads: int):
-        self.cfg = cfg
+        self.cfg, self.gguf_path, self.threads = cfg, gguf_path, threads
         features, flags = native.this_machine()
         if lacking := native.missing(features, flags):
             raise OffrecordError(f"the installed llama.cpp uses instructions this CPU lacks ({', '.join(lacking)}): "
                                  "it was built on another machine; rebuild it with `bash scripts/setup.sh`")
-        loading = contextlib.nullcontext()
-        if native.amx_kernels_would_run(features, flags):
+        self.no_repacking = native.amx_kernels_would_run(features, flags)
+        if self.no_repacking:
             log.warning("llama.cpp was built with AMX kernels, which crash on this CPU; loading without them "
                         "(rebuild with `bash scripts/setup.sh` for full speed)")
-            loading = native.without_weight_repacking()
-        kv = KV_TYPES[cfg.kv_cache]
-        with loading:
-            # a quantised cache needs flash attention in llama.cpp
-            self.llm = llama_cpp.Llama(model_path=str(gguf_path), n_ctx=cfg.n_ctx, n_threads=threads,
-                                       n_threads_batch=threads, seed=cfg.seed, verbose=False,
-                                       flash_attn=cfg.kv_cache != "f16", type_k=kv, type_v=kv)
+        self.llm = self._load(CONTEXT_STEP)
         self.usage = _new_usage()
 
-    def _ask(self, prompt: str, schema: dict, max_tokens: int) -> dict:
+    def _load(self, n_ctx: int) -> llama_cpp.Llama:
+        kv = KV_TYPES[self.cfg.kv_cache]
+        with native.without_weight_repacking() if self.no_repacking else contextlib.nullcontext():
+            # Flash attention: with the f16 cache it reads a 13k-token prompt 14% faster on 2 cores
+            # (100.7 against 88.2 tokens/s, scripts/bench_llama.py) and never holds the whole
+            # attention matrix; a quantised cache needs it.
+            # Read into memory, not mapped: llama.cpp repacks most weights for its CPU kernels, and a
+            # mapped file stays resident beside the repacked copy (the 1.5B model: 2.2 GB against 1.6)
+            return llama_cpp.Llama(model_path=str(self.gguf_path), n_ctx=n_ctx, n_threads=self.threads,
+                                   n_threads_batch=self.threads, seed=self.cfg.seed, verbose=False,
+                                   flash_attn=True, type_k=kv, type_v=kv, use_mmap=False)
+
+    def _fit(self, tokens: int) -> None:
+        """A context as large as this transcript needs, not the largest allowed: the cache's memory
+        grows with it (0.9 GB at 32k tokens for the 1.5B model). The model is loaded again (a
+        second) only when a transcript needs more than the one before."""
+        need = min(self.cfg.n_ctx, -(-(tokens + RESERVED_TOKENS) // CONTEXT_STEP) * CONTEXT_STEP)
+        if need > self.llm.n_ctx():
+            self.llm.close()
+            self.llm = self._load(need)
+
+    def _ask(self, prompt: str, schema: dict, max_tokens: int, phase: str) -> dict:
         n_prompt = len(self.llm.tokenize(prompt.encode("utf-8"))) + 80
-        if n_prompt + max_tokens > self.cfg.n_ctx:
-            raise OffrecordError(f"summary prompt of {n_prompt} tokens does not fit n_ctx={self.cfg.n_ctx}; "
+        if n_prompt + max_tokens > self.llm.n_ctx():
+            raise OffrecordError(f"summary prompt of {n_prompt} tokens does not fit n_ctx={self.llm.n_ctx()}; "
                                  "lower summary.max_chunk_tokens or raise summary.n_ctx")
         reply = self.llm.create_chat_completion(
             messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}],
@@ -166,19 +186,21 @@ class Summarizer:
             temperature=self.cfg.temperature, seed=self.cfg.seed, max_tokens=max_tokens)
         for key in ("prompt_tokens", "completion_tokens"):
             self.usage[key] += reply["usage"][key]
-        # llama.cpp's own timings: prompt tokens actually evaluated (a cached prefix is not) and speed
         perf = llama_cpp.llama_perf_context(self.llm.ctx)
-        for key, counter in (("prompt_ms", "t_p_eval_ms"), ("prompt_evaluated", "n_p_eval"),
-                             ("generate_ms", "t_eval_ms"), ("generated", "n_eval")):
+        cost = self.usage["phases"].setdefault(phase, {"calls": 0, **{key: 0 for key, _ in PERF}})
+        for key, counter in PERF:
             self.usage[key] += getattr(perf, counter)
+            cost[key] += getattr(perf, counter)
         llama_cpp.llama_perf_context_reset(self.llm.ctx)
         self.usage["calls"] += 1
+        cost["calls"] += 1
         try:
             return _tidy(json.loads(reply["choices"][0]["message"]["content"]), schema)
         except json.JSONDecodeError:
             return {}
 
-    def _ask_all(self, prefix: str, questions: list[Question], one_call: bool, context: str = "") -> dict:
+    def _ask_all(self, prefix: str, questions: list[Question], one_call: bool, context: str = "",
+                 phase: str = "") -> dict:
         """Each question after the same prefix (llama.cpp evaluates the prefix once), or all in one call."""
         groups = [questions] if one_call else [[q] for q in questions]
         answers: dict = {}
@@ -186,21 +208,23 @@ class Summarizer:
             properties = {k: v for q in group for k, v in q.properties.items()}
             answers.update(self._ask(prefix + context + "Answer with:\n" + "\n".join(q.ask for q in group) + "\n"
                                      + STYLE, {"type": "object", "properties": properties, "required": list(properties)},
-                                     max_tokens=sum(q.max_tokens for q in group) + 10))
+                                     max_tokens=sum(q.max_tokens for q in group) + 10,
+                                     phase=phase + "+".join(q.name for q in group)))
         return answers
 
-    def _read(self, prefix: str, moments: Question, rest: list[Question], one_call: bool, checker: Checker) -> dict:
+    def _read(self, prefix: str, moments: Question, rest: list[Question], one_call: bool, checker: Checker,
+              phase: str = "") -> dict:
         """The part-by-part highlights first; the other questions then come with those of them
         the transcript supports as an outline, so that what they say covers the whole recording
         and not only its start (a small model's attention stays with the beginning). A short
         recording has no such problem, and asks everything in one call."""
         if one_call:
-            return self._ask_all(prefix, [*rest, moments], True)
-        answers = self._ask_all(prefix, [moments], False)
+            return self._ask_all(prefix, [*rest, moments], True, phase=phase)
+        answers = self._ask_all(prefix, [moments], False, phase=phase)
         outline = [f"[{mark}] {text}" for mark, text in sorted((answers.get("highlights") or {}).items())
                    if isinstance(text, str) and checker.check(text).supported]
         context = "What happens, part by part:\n" + "\n".join(outline) + "\n\n" if outline else ""
-        answers.update(self._ask_all(prefix, rest, False, context))
+        answers.update(self._ask_all(prefix, rest, False, context, phase))
         return answers
 
     def _tokens(self, text: str) -> int:
@@ -244,7 +268,9 @@ class Summarizer:
         marks = shape.marks(t.duration)
         text = _render(t, t.segments, marks)
         checker = Checker(t)
-        if self._tokens(text) <= self.budget():
+        tokens = self._tokens(text)
+        self._fit(min(tokens, self.budget()))
+        if tokens <= self.budget():
             if progress:  # the bar shows from the start: one call on a long transcript takes minutes
                 progress(0, 1)
             rest = [q for q in (_headline(shape, names), _ideas(shape), _sections(template, shape, names)) if q]
@@ -278,7 +304,7 @@ class Summarizer:
             marks = [m for m in all_marks if chunk[0].start <= m < ends] or [chunk[0].start]
             prefix = _prefix(t, _render(t, chunk, marks), names, f"Part {i + 1} of {len(chunks)} of a transcript")
             rest = [q for q in (_points(part_shape), _ideas(part_shape), _sections(template, part_shape, names)) if q]
-            part = self._read(prefix, _moments(part_shape, names, marks), rest, False, checker)
+            part = self._read(prefix, _moments(part_shape, names, marks), rest, False, checker, "parts: ")
             if progress:
                 progress(i + 1, len(chunks) + 1)
             for key, value in part.items():
@@ -289,7 +315,7 @@ class Summarizer:
         points = [v.text for b in answers.get("at_a_glance", []) if (v := checker.check(b)).supported]
         notes = f"Points from a {clock(t.duration)} recording with {', '.join(names)}:\n" + \
             "\n".join(f"- {p}" for p in points) + "\n\n"
-        answers.update(self._ask_all(notes, [_headline(shape, names, points=False)], True))
+        answers.update(self._ask_all(notes, [_headline(shape, names, points=False)], True, phase="from the parts: "))
         if progress:
             progress(len(chunks) + 1, len(chunks) + 1)
         return answers
@@ -411,18 +437,18 @@ def _headline(shape: Shape, names: list[str], points: bool = True) -> Question:
         question = _points(shape)
         properties.update(question.properties)
         ask += question.ask
-    return Question(properties, ask.rstrip("\n"))
+    return Question("headline", properties, ask.rstrip("\n"))
 
 
 def _points(shape: Shape) -> Question:
-    return Question({"at_a_glance": _list(_sentence(180, 30), shape.bullets)},
+    return Question("points", {"at_a_glance": _list(_sentence(180, 30), shape.bullets)},
                     f"- at_a_glance: the {shape.bullets} most important points, each one full sentence")
 
 
 def _ideas(shape: Shape) -> Question | None:
     if not shape.ideas:
         return None
-    return Question({"ideas": _list({"type": "object", "properties": {"title": _str(50), "text": _sentence(300, 40)},
+    return Question("ideas", {"ideas": _list({"type": "object", "properties": {"title": _str(50), "text": _sentence(300, 40)},
                                      "required": ["title", "text"]}, shape.ideas)},
                     f"- ideas: up to {shape.ideas} ideas worth remembering, each a short title and two sentences: "
                     "the idea as it was put in the conversation, and why it matters")
@@ -432,7 +458,7 @@ def _moments(shape: Shape, names: list[str], marks: list[float]) -> Question:
     quote = {"type": "object", "properties": {"speaker": {"type": "string", "enum": names}, "text": _str(200)},
              "required": ["speaker", "text"]}
     stamps = [f"[{clock(m)}]" for m in marks]
-    return Question({"quotes": _list(quote, shape.quotes),
+    return Question("moments", {"quotes": _list(quote, shape.quotes),
                      "highlights": {"type": "object", "properties": {s[1:-1]: _sentence(130, 25) for s in stamps},
                                     "required": [s[1:-1] for s in stamps]}},
                     f"- quotes: the {shape.quotes} sentences most worth keeping (an opinion, a proposal, a decision, "
@@ -462,7 +488,7 @@ def _sections(template: Template, shape: Shape, names: list[str]) -> Question | 
                         "this conversation, such as looking into, researching, preparing or sending something; the "
                         "owner is the person who will do it, who may be addressed by name or role rather than be "
                         "the one speaking; a due date only if one was said; none if nobody took on work")
-    return Question(properties, "\n".join(asks))
+    return Question("sections", properties, "\n".join(asks))
 
 
 def _prefix(t: Transcript, text: str, names: list[str], what: str = "Transcript") -> str:
@@ -565,6 +591,6 @@ def _placeholder(words: list[str]) -> bool:
 
 
 def _new_usage() -> dict:
-    return {"prompt_tokens": 0, "completion_tokens": 0, "prompt_ms": 0.0, "prompt_evaluated": 0,
+    return {"phases": {}, "prompt_tokens": 0, "completion_tokens": 0, "prompt_ms": 0.0, "prompt_evaluated": 0,
             "generate_ms": 0.0, "generated": 0, "calls": 0, "quotes_proposed": 0, "quotes_kept": 0,
             "claims_proposed": 0, "claims_kept": 0, "duplicates_dropped": 0, "names_corrected": 0}
