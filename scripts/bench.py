@@ -1,17 +1,26 @@
 #!/usr/bin/env python
 """Speed and memory of the pipeline, against a naive baseline, on long real recordings.
 
-    .venv/bin/python scripts/bench.py [--minutes 1 10 60] [--runs 3] [--summary] [--baseline-max 10] [--configs ...]
+    .venv/bin/python scripts/bench.py [--minutes 1 10 60] [--files 1] [--runs 3] [--summary] [--baseline-max 10]
+        [--configs ...] [--json report.json]
 
-Inputs are built by concatenating real recordings from ../shared/data (scripts/make_long.py).
-Each configuration runs in its own process (so peak RSS is its own), --runs times; medians are
-reported per stage: wall seconds, CPU-seconds per audio-second, real-time factor (audio seconds
-per wall second), peak RSS. Configurations:
+Inputs are built by concatenating real recordings from ../shared/data (scripts/make_long.py);
+--files N splits each into N files (each starting with a different recording) run as one batch,
+as `offrecord run` runs several files: every transcript, then every summary. Each configuration
+runs in its own process, --runs times; medians are reported per stage: wall seconds,
+CPU-seconds per audio-second, real-time factor (audio seconds per wall second), and the peak RSS
+of the main process; below each table, the peak RSS of all its processes together (the summary
+model runs in a child process), sampled every 0.2 s, and with --summary where the summary's time
+went (per phase: calls, prompt tokens evaluated, tokens generated, seconds). Configurations:
 
-- offrecord: this pipeline, default models, models loaded once (loading timed separately).
+- offrecord: this pipeline, default models and settings. The recogniser and diarizer are loaded
+  before the clock starts (timed as "load"); the summary model starts inside the summarize stage,
+  after they are freed (one stage's models at a time).
   Speech recognition and diarization run side by side, so their CPU time is given for the pair.
 - offrecord-sequential: the same with parallel_stages off (one stage after the other, all
   threads each): the before of that optimisation, and each stage's own CPU time.
+- offrecord-all-loaded: the same with keep_models_loaded, all three models loaded up front
+  and held: the before of loading one stage's models at a time.
 - naive: faster-whisper with its default settings (float32 on CPU, no VAD; word timestamps on,
   as attribution needs them) then pyannote's stock embedding extraction (the network run for
   every 10 s window and speaker), models loaded for the file. pyannote cannot decode a path
