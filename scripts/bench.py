@@ -202,10 +202,13 @@ def child_fw_batched(path: Path) -> dict:
     from pipeline.stages.decode import decode
     from pipeline.stages.speech import SAMPLE_RATE, SpeechDetector
     from pipeline.store import ModelStore
+    from pipeline.system import available_cores
 
     audio = decode(path)
     start = clock()
-    model = WhisperModel(str(ModelStore().path("whisper-base")), device="cpu", compute_type="int8")
+    # every core, named: importing pipeline sets OMP_NUM_THREADS=1, which CTranslate2 would follow
+    model = WhisperModel(str(ModelStore().path("whisper-base")), device="cpu", compute_type="int8",
+                         cpu_threads=available_cores())
     vad = SpeechDetector(threshold=0.5)
     stages = {"load": since(start)}
     start = clock()
