@@ -122,9 +122,15 @@ def child_offrecord(paths: list[Path], summary: bool, parallel: bool = True, kee
     with tempfile.TemporaryDirectory() as out, TreePeak() as peak:
         start = clock()
         pending = [transcribe_file(path, Path(out) / path.stem, cfg, models, Reporter(None)) for path in paths]
-        results = [part.finish() for part in pending]
+        results, phases = [], {}
+        for part in pending:
+            results.append(part.finish())
+            # the summarizer counts one recording at a time: a batch's cost is the sum
+            for name, cost in (models.summarizer.usage["phases"] if summary else {}).items():
+                into = phases.setdefault(name, dict.fromkeys(cost, 0))
+                for key, value in cost.items():
+                    into[key] += value
         total = since(start)
-    usage = models.summarizer.usage if summary else {}
     models.close()
     for s in (s for result in results for s in result.stages):
         stage = stages.setdefault(s.stage, {"seconds": 0.0, "cpu_seconds": 0.0, "peak_rss_mb": 0.0})
@@ -134,7 +140,7 @@ def child_offrecord(paths: list[Path], summary: bool, parallel: bool = True, kee
         stage["peak_rss_mb"] = max(stage["peak_rss_mb"], s.peak_rss_mb)
     stages[TOTAL] = total
     return {"duration": sum(r.duration for r in results), "stages": stages, "tree_peak_mb": peak.peak_mb,
-            "summary_phases": usage.get("phases", {})}
+            "summary_phases": phases}
 
 
 def child_naive(path: Path) -> dict:
