@@ -204,3 +204,23 @@ def test_user_template_sections_through_summarize(sample_run, tmp_path):
         assert not item["due"] or all(w in spoken for w in item["due"].lower().split())  # said, or empty
     md = (tmp_path / "summary.md").read_text()
     assert all(f"## {x['title']}" in md for x in s["sections"] if x["value"])
+
+
+@pytest.mark.slow
+def test_a_batch_is_run_stage_by_stage(tmp_path, sample_wav, shared):
+    """Every transcript first, then every summary: each stage's models load once, and the
+    transcripts are on disk before any summary model starts."""
+    jfk = shared / "speech/jfk/jfk.wav"
+    result = CliRunner().invoke(cli, ["run", str(sample_wav), str(jfk), "--out", str(tmp_path / "out"),
+                                      "--config", str(fast_config_file(tmp_path))])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    transcribed = [i for i, line in enumerate(lines) if re.search(r"\] \S+: transcribe(\+diarize)? ", line)]
+    summarised = [i for i, line in enumerate(lines) if re.search(r"\] \S+: summarize ", line)]
+    assert len(summarised) >= 2 and {"[1/2]", "[2/2]"} <= {lines[i].split()[0] for i in transcribed}
+    assert max(transcribed) < min(summarised)
+    for model in ("speech recognition", "summary"):
+        assert lines.count(f"loading the {model} model") == 1
+    for name in ("sample", "jfk"):
+        out = tmp_path / "out" / name
+        check_summary(load(out, "summary.json"), load(out, "transcript.json"))

@@ -12,7 +12,7 @@ from conftest import FAST
 from pipeline.config import load_config
 from pipeline.run.cache import StageCache
 from pipeline.run.models import Models
-from pipeline.run.process import process_file
+from pipeline.run.process import process_file, transcribe_file
 from pipeline.run.progress import Reporter
 from pipeline.store import ModelStore
 
@@ -124,3 +124,40 @@ def test_a_file_that_changes_while_read_is_read_again_never_cached_under_other_b
     assert json.loads((tmp_path / "out" / "transcript.json").read_text())["duration"] == 11.0
     stored = {(p.parent.name, p.name.split("-")[0]) for p in (tmp_path / "cache").rglob("*.json")}
     assert stored == {(first, "transcribe"), (whole, "transcribe"), (whole, "diarize")}
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+
+@pytest.mark.slow
+def test_one_stage_of_models_at_a_time(sample_wav, tmp_path):
+    """The recogniser and diarizer are gone (and their memory given back) while the summary model
+    runs; they come back, and the summary model's process stops, when a transcript is needed again.
+    `keep_models_loaded` keeps all three."""
+    cfg = load_config(None, {**FAST, "threads": 2})
+    models = Models(cfg, ModelStore())
+    try:
+        pending = transcribe_file(sample_wav, tmp_path / "a", cfg, models, Reporter(None))
+        assert models._asr is not None and models._diarizer is not None and models._summarizer is None
+        # the transcript is on disk before the summary model starts
+        assert (tmp_path / "a" / "transcript.json").is_file() and not (tmp_path / "a" / "summary.json").exists()
+        with_transcript_models = rss_mb()
+        pending.finish()
+        assert models._asr is None and models._diarizer is None and models._summarizer._proc is not None
+        assert (tmp_path / "a" / "summary.json").is_file()
+        assert rss_mb() < with_transcript_models - 50
+        worker = models._summarizer
+        models.asr  # noqa: B018
+        assert models._summarizer is None and worker._proc is None
+    finally:
+        models.close()
+
+    cfg = load_config(None, {**FAST, "threads": 2, "keep_models_loaded": True})
+    models = Models(cfg, ModelStore())
+    try:
+        transcribe_file(sample_wav, tmp_path / "b", cfg, models, Reporter(None)).finish()
+        assert models._asr is not None and models._diarizer is not None and models._summarizer is not None
+    finally:
+        models.close()
