@@ -13,7 +13,7 @@ from conftest import check_summary, sample_reference
 from pipeline.config import SummaryConfig
 from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.store import ModelStore
-from pipeline.summary.summarize import Summarizer, _line, _said
+from pipeline.summary.summarize import CONTEXT_STEP, RESERVED_TOKENS, Summarizer, _line, _said
 from pipeline.summary.templates import load_template
 
 
@@ -61,6 +61,7 @@ def test_a_short_call_is_one_model_call_and_every_claim_has_evidence(summarizer)
     t = sample_reference()
     s = summarizer.summarize(t, load_template("podcast"))
     assert summarizer.usage["calls"] == 1
+    assert summarizer.llm.n_ctx() == CONTEXT_STEP  # a 30 s call needs no more than the smallest context
     assert check_summary(s.to_dict(), t.to_dict()), "nothing the transcript supports was kept"
     assert len(s.at_a_glance) <= 2 and len(s.overview) <= 2 and not s.ideas  # 30 s: no outline of an hour
 
@@ -74,6 +75,14 @@ def test_a_meeting_is_read_once_and_asked_many_questions(shared, summarizer):
     assert usage["calls"] >= 3
     # the transcript was evaluated once, not once per question
     assert usage["prompt_evaluated"] < transcript_tokens * 1.3 < usage["prompt_tokens"]
+    # the context grew to hold the transcript, and no further
+    assert transcript_tokens < summarizer.llm.n_ctx() <= transcript_tokens + RESERVED_TOKENS + CONTEXT_STEP
+    # the cost per phase adds up to the whole, and the transcript is paid for by the first question
+    phases = usage["phases"]
+    assert set(phases) == {"moments", "headline", "ideas", "sections"}
+    for key in ("calls", "prompt_evaluated", "generated"):
+        assert sum(p[key] for p in phases.values()) == usage[key]
+    assert phases["moments"]["prompt_evaluated"] > transcript_tokens * 0.9
     assert check_summary(s.to_dict(), t.to_dict())
     starts = [h.start for h in s.highlights]
     assert starts == sorted(starts) and all(b - a >= t.duration / 4 for a, b in zip(starts, starts[1:]))
