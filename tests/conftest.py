@@ -4,6 +4,7 @@ from ../shared/data (skipped, with a reason, when that folder is not beside the 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -25,6 +26,23 @@ FAST = {"asr": {"model": "whisper-tiny.en"}, "summary": {"model": "qwen2.5-coder
 def pyannote_sample(name: str) -> Path:
     spec = importlib.util.find_spec("pyannote.audio")
     return Path(list(spec.submodule_search_locations)[0]) / "sample" / name
+
+
+def meeting(shared: Path, times: int = 1, turns: int | None = None) -> Transcript:
+    """AMI ES2011a's human transcript (QMSum), `times` over, at a steady speaking pace."""
+    raw = json.loads((shared / "meeting-ami-es2011a" / "qmsum-ES2011a.json").read_text())["meeting_transcripts"]
+    texts = [(turn["speaker"], re.sub(r"\{\w+\}|\s+(?=[.,?!'])", "", turn["content"]).split()) for turn in raw[:turns]]
+    names = sorted({speaker for speaker, _ in texts})
+    segments, now = [], 0.0
+    for _ in range(times):
+        for speaker, words in texts:
+            if not words:
+                continue
+            ws = [Word(now + i * 0.35, now + i * 0.35 + 0.3, w, 1.0, speaker) for i, w in enumerate(words)]
+            segments.append(Turn(ws[0].start, ws[-1].end, " ".join(words), ws, speaker))
+            now = ws[-1].end + 0.3
+    return Transcript(source="meeting.wav", duration=now, language="en", models={},
+                      speakers=[Speaker(n, n) for n in names], segments=segments)
 
 
 def sample_reference() -> Transcript:

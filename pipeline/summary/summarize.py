@@ -48,7 +48,7 @@ STYLE = ("Write full sentences in the third person, in plain words taken from th
          "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
          "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 2  # of how a summary is made: part of its cache key, so an older summary is made again
+VERSION = 3  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
 # llama.cpp's own timings of a call: prompt tokens actually evaluated (a cached prefix is not), generated

@@ -214,7 +214,7 @@ class Checker:
                                     if stems and n not in verdict.wrong_names and not self._said_by([n], stems)]
         # anyone else named must at least have spoken in a supporting passage, or been named there
         verdict.wrong_names += [n for n in names if n not in checked and n not in verdict.wrong_names
-                                and not any(self._names_ok([n], p, c, positions) for p, c in passages)]
+                                and not any(self._names_ok([n], p, end, c, positions) for p, end, c in passages)]
         verdict.supported = not verdict.wrong_names
         return verdict
 
@@ -241,40 +241,48 @@ class Checker:
 
     def _cover(self, content: list[str], positions: dict[str, list[int]], names: list[str]) -> tuple[float, list]:
         """The passages (up to MAX_PASSAGES windows) that hold the most of the claim's content
-        words, greedily; and the share of the content words they hold."""
+        words, greedily; and the share of the content words they hold. A passage ends at the
+        last word it needs, so that its evidence is the stretch that says the claim, not a
+        common word said earlier or later by someone else."""
         remaining = {s for s in content if positions.get(s)}
-        passages = []  # (start token, covered stems)
+        passages = []  # (start token, end token, covered stems)
         while remaining and len(passages) < MAX_PASSAGES:
             best = None
             for s in remaining:
                 for p in positions[s]:
-                    covered = {o for o in remaining
-                               if bisect.bisect_left(positions[o], p) < bisect.bisect_left(positions[o], p + WINDOW)}
+                    firsts = {}  # each stem's first position in the window starting here
+                    for o in remaining:
+                        i = bisect.bisect_left(positions[o], p)
+                        if i < len(positions[o]) and positions[o][i] < p + WINDOW:
+                            firsts[o] = positions[o][i]
+                    covered, end = set(firsts), max(firsts.values()) + 1
                     # between passages that cover as much, the one where the named people speak,
-                    # then the earliest: never the order of a set, which differs from process to
-                    # process (a cluster worker must write what a local run writes)
-                    score = (len(covered), self._names_ok(names, p, covered, positions), -p)
+                    # then the tightest, then the earliest: never the order of a set, which
+                    # differs from process to process (a cluster worker must write what a local
+                    # run writes)
+                    score = (len(covered), self._names_ok(names, p, end, covered, positions), p - end, -p)
                     if best is None or score > best[0]:
-                        best = (score, p, covered)
-            if best is None or (passages and len(best[2]) < 2):
+                        best = (score, p, end, covered)
+            if best is None or (passages and len(best[3]) < 2):
                 break  # a lone shared word elsewhere is not a passage
-            passages.append((best[1], best[2]))
-            remaining -= best[2]
-        return sum(len(c) for _, c in passages) / len(content), passages
+            passages.append(best[1:])
+            remaining -= best[3]
+        return sum(len(c) for _, _, c in passages) / len(content), passages
 
-    def _turns(self, p: int, covered: set[str], positions: dict[str, list[int]]) -> dict[int, list[int]]:
+    def _turns(self, p: int, end: int, covered: set[str], positions: dict[str, list[int]]) -> dict[int, list[int]]:
         """The turns of a passage that hold its matched words, and those words."""
         per_turn: dict[int, list[int]] = {}
-        for q in sorted(q for s in covered for q in positions[s] if p <= q < p + WINDOW):
+        for q in sorted(q for s in covered for q in positions[s] if p <= q < end):
             per_turn.setdefault(self.turn_of[q], []).append(q)
         return per_turn
 
-    def _names_ok(self, names: list[str], p: int, covered: set[str], positions: dict[str, list[int]]) -> bool:
+    def _names_ok(self, names: list[str], p: int, end: int, covered: set[str],
+                  positions: dict[str, list[int]]) -> bool:
         """Each named person said some of the supporting words, or was named in a turn that did
         ("the industrial designer will look at the components")."""
         if not names:
             return True
-        turns = [self.t.segments[ti] for ti in self._turns(p, covered, positions)]
+        turns = [self.t.segments[ti] for ti in self._turns(p, end, covered, positions)]
         speakers = {self.names.get(turn.speaker) for turn in turns}
         said = " " + " ".join(" ".join(normalise(turn.text)) for turn in turns) + " "
         return all(n in speakers or f" {' '.join(normalise(n))} " in said for n in names)
@@ -283,8 +291,8 @@ class Checker:
         """Per passage, the turns that hold its matched words: who said them, from when to when;
         and where the first (strongest) passage starts."""
         out, moment = {}, 0.0
-        for n, (p, covered) in enumerate(passages):
-            for ti, hits in sorted(self._turns(p, covered, positions).items()):
+        for n, (p, end, covered) in enumerate(passages):
+            for ti, hits in sorted(self._turns(p, end, covered, positions).items()):
                 turn = self.t.segments[ti]
                 name = self.names.get(turn.speaker, turn.speaker)
                 first, last = turn.words[self.word_of[hits[0]]], turn.words[self.word_of[hits[-1]]]

@@ -4,34 +4,13 @@ evidence that holds up against the transcript."""
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
-from conftest import check_summary, sample_reference
+from conftest import check_summary, meeting, sample_reference
 
 from pipeline.config import SummaryConfig
-from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.store import ModelStore
 from pipeline.summary.summarize import CONTEXT_STEP, RESERVED_TOKENS, Summarizer, _line, _said
 from pipeline.summary.templates import load_template
-
-
-def meeting(shared, times: int = 1, turns: int | None = None) -> Transcript:
-    """AMI ES2011a's human transcript (QMSum), `times` over, at a steady speaking pace."""
-    raw = json.loads((shared / "meeting-ami-es2011a" / "qmsum-ES2011a.json").read_text())["meeting_transcripts"]
-    texts = [(turn["speaker"], re.sub(r"\{\w+\}|\s+(?=[.,?!'])", "", turn["content"]).split()) for turn in raw[:turns]]
-    names = sorted({speaker for speaker, _ in texts})
-    segments, now = [], 0.0
-    for _ in range(times):
-        for speaker, words in texts:
-            if not words:
-                continue
-            ws = [Word(now + i * 0.35, now + i * 0.35 + 0.3, w, 1.0, speaker) for i, w in enumerate(words)]
-            segments.append(Turn(ws[0].start, ws[-1].end, " ".join(words), ws, speaker))
-            now = ws[-1].end + 0.3
-    return Transcript(source="meeting.wav", duration=now, language="en", models={},
-                      speakers=[Speaker(n, n) for n in names], segments=segments)
 
 
 def load(cfg: SummaryConfig) -> Summarizer:

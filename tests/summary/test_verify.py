@@ -5,7 +5,7 @@ low-confidence words it misheard ("I need the design" for "Neither did I")."""
 from __future__ import annotations
 
 import pytest
-from conftest import sample_reference
+from conftest import meeting, sample_reference
 
 from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.summary.summarize import Shape
@@ -107,3 +107,15 @@ def test_how_much_a_summary_holds_follows_how_much_was_said():
     hour = Transcript("hour.wav", 3600.0, "en", {}, [Speaker("A", "Ann")], [Turn(0.0, 3600.0, "", words, "A")])
     shape = Shape.of(hour)
     assert not shape.one_call and (shape.bullets, shape.ideas, shape.quotes) == (5, 5, 5) and shape.highlights == 12
+
+
+def test_evidence_is_the_stretch_that_says_the_claim(shared):
+    """A sentence said nearly word for word is evidenced by that stretch alone: not by the same
+    common words ("design", "remote", "control") said by others in the minute before it."""
+    t = meeting(shared)
+    said = next(turn for turn in t.segments if "couches" in turn.text and "side arm" in turn.text)
+    v = Checker(t).check("We should design couches that have the remote control in the side arm.")
+    assert v.supported and len(v.evidence) == 1, v.evidence
+    e = v.evidence[0]
+    assert said.start <= e.start < e.end <= said.end and e.speaker == said_at(t, e) == t.speaker_name(said.speaker)
+    assert v.moment == e.start
