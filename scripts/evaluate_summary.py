@@ -317,7 +317,7 @@ def main() -> int:
     parser.add_argument("--llm-model", default=None)
     parser.add_argument("--kv-cache", choices=["f16", "q8_0"], help="the summary model's cache type (default: the config's)")
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
-                        help="a summary setting for ours, e.g. --set n_batch=1024 (repeatable)")
+                        help="a summary setting for ours, e.g. --set n_ctx=16384 (repeatable)")
     parser.add_argument("--baseline", action="store_true", help="also run the one-call baseline")
     parser.add_argument("--no-ours", action="store_true", help="only the baseline")
     parser.add_argument("--json", type=Path)
