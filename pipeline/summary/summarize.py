@@ -48,7 +48,7 @@ STYLE = ("Write full sentences in the third person, in plain words taken from th
          "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
          "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 3  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 4  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
 # llama.cpp's own timings of a call: prompt tokens actually evaluated (a cached prefix is not), generated
@@ -223,7 +223,8 @@ class Summarizer:
         answers = self._ask_all(prefix, [moments], False, phase=phase)
         outline = [f"[{mark}] {text}" for mark, text in sorted((answers.get("highlights") or {}).items())
                    if isinstance(text, str) and checker.check(text).supported]
-        context = "What happens, part by part:\n" + "\n".join(outline) + "\n\n" if outline else ""
+        context = ("What happens, part by part (the reader sees these already, each at its time: do not repeat "
+                   "them, say what they add up to):\n" + "\n".join(outline) + "\n\n") if outline else ""
         answers.update(self._ask_all(prefix, rest, False, context, phase))
         return answers
 
@@ -351,6 +352,18 @@ class Summarizer:
             return v
 
         about = check(answers.get("about", ""))
+        # a highlight says what happens in its part of the recording, and is stamped where it does;
+        # highlights come before the prose, which may only restate them (they were its outline)
+        part = t.duration / shape.highlights
+        highlights = []
+        for mark, text in sorted((answers.get("highlights") or {}).items()):
+            start = _seconds(mark)
+            if isinstance(text, str) and (v := check(text, within=(start - part / 2, start + part * 1.5))):
+                highlights.append(Highlight(v.moment, v.text, v.evidence))
+        spaced = _spaced(highlights, shape.highlights, t.duration)
+        crowded = {h.text for h in highlights} - {h.text for h in spaced}
+        kept[:] = [k for k in kept if k not in crowded]  # left out for spacing, so the prose may say it
+        highlights = spaced
         overview = [Claim(v.text, v.evidence) for s in _strings(answers.get("overview"))
                     for x in sentences(s) if (v := check(x))][:shape.overview]
         bullets = [Claim(v.text, v.evidence) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
@@ -358,14 +371,6 @@ class Summarizer:
         for idea in answers.get("ideas", []):
             if len(ideas) < shape.ideas and (made := self._idea(idea, check, checker)):
                 ideas.append(made)
-        # a highlight says what happens in its part of the recording, and is stamped where it does
-        part = t.duration / shape.highlights
-        highlights = []
-        for mark, text in sorted((answers.get("highlights") or {}).items()):
-            start = _seconds(mark)
-            if isinstance(text, str) and (v := check(text, within=(start - part / 2, start + part * 1.5))):
-                highlights.append(Highlight(v.moment, v.text, v.evidence))
-        highlights = _spaced(highlights, shape.highlights, t.duration)
         spoken = f" {' '.join(w for s in t.segments for w in normalise(s.text))} "
         sections = [self._section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]
         return Summary(title=title, about=Claim(about.text, about.evidence) if about else None,

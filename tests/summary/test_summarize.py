@@ -9,8 +9,9 @@ from conftest import check_summary, meeting, sample_reference
 
 from pipeline.config import SummaryConfig
 from pipeline.store import ModelStore
-from pipeline.summary.summarize import CONTEXT_STEP, RESERVED_TOKENS, Summarizer, _line, _said
+from pipeline.summary.summarize import CONTEXT_STEP, RESERVED_TOKENS, Shape, Summarizer, _line, _new_usage, _said
 from pipeline.summary.templates import load_template
+from pipeline.summary.verify import Checker
 
 
 def load(cfg: SummaryConfig) -> Summarizer:
@@ -43,6 +44,21 @@ def test_a_short_call_is_one_model_call_and_every_claim_has_evidence(summarizer)
     assert summarizer.llm.n_ctx() == CONTEXT_STEP  # a 30 s call needs no more than the smallest context
     assert check_summary(s.to_dict(), t.to_dict()), "nothing the transcript supports was kept"
     assert len(s.at_a_glance) <= 2 and len(s.overview) <= 2 and not s.ideas  # 30 s: no outline of an hour
+
+
+def test_a_highlight_keeps_its_moment_when_the_prose_repeats_it(summarizer):
+    """The overview and points are written with the highlights as their outline, and a small model
+    copies them: the copy in the prose is the repeat that goes, the highlight at its time stays."""
+    t = sample_reference()
+    repeated = "Diane is in New Jersey now, though she is originally from Chicago."
+    other = "Sheila lives in Texas and is originally from Chicago."
+    answers = {"title": "Two women from Chicago", "overview": [repeated], "at_a_glance": [repeated, other],
+               "highlights": {"00:00:00": repeated}}
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert [h.text for h in s.highlights] == [repeated] and s.highlights[0].evidence
+    assert [c.text for c in s.overview + s.at_a_glance] == [other]
+    assert summarizer.usage["duplicates_dropped"] == 2
 
 
 @pytest.mark.slow
