@@ -6,11 +6,17 @@ the bundled sample and the AMI ES2004a clip; DER per clip and overall, and how o
 count is exact, on the nine AMI clips of meeting-ami-clips (each run as `offrecord run --no-summary`
 would, scored on its UEM); and speaker-attributed WER (cpWER) on the ES2004a clip.
 
+--only ceiling scores the nine clips once more with every window's voices given to the right
+person (pyannote's oracle clustering against the reference): the DER that a perfect clustering
+and speaker count would reach with this segmentation, that is, what is left to the speech and
+overlap the segmentation model hears.
+
 DER is pyannote.metrics' with collar 0 and 0.25 (the issue tracker's figures); pyannote's collar
 is the total width forgiven around each reference boundary, so 0.25 means +-0.125 s. The
 forgiving +-0.25 s (collar=0.5) is printed too.
 
     .venv/bin/python scripts/evaluate.py [--asr-model whisper-base] [--only clips] [--json results.json]
+    .venv/bin/python scripts/evaluate.py --only clips --only ceiling
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from pyannote.core import Annotation, Segment, Timeline
@@ -38,9 +45,13 @@ from pipeline.stages.attribute import attribute
 from pipeline.stages.decode import decode
 from pipeline.store import ModelStore
 
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # torchcodec, pyannote's unused file decoder (see diarize.py)
+    from pyannote.audio.pipelines.clustering import OracleClustering
+
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 COLLARS = (0.0, 0.25, 0.5)  # pyannote's collar: the total width around each boundary
-SECTIONS = ("wer", "diarization", "clips", "cpwer")
+SECTIONS = ("wer", "diarization", "clips", "ceiling", "cpwer")
 
 
 def annotation(spans) -> Annotation:
@@ -84,6 +95,40 @@ def clip_scores(models: Models, cfg) -> dict:
           f"speaker count exact on {exact} of {len(rows)}, none found on "
           f"{sum(r['speakers'] == 0 for r in rows.values())}")
     return {"clips": rows, "overall": overall, "speaker_count_exact": exact}
+
+
+class _ReferenceClustering(OracleClustering):
+    """pyannote's oracle clustering, given the reference itself: the diarizer hands pyannote the
+    audio alone, without the annotation that the oracle reads from the file."""
+
+    def __init__(self, reference: Annotation):
+        super().__init__()
+        self.reference = reference
+
+    def __call__(self, file=None, **kwargs):
+        return super().__call__(file={**file, "annotation": self.reference}, **kwargs)
+
+
+def ceiling(models: Models) -> dict:
+    """DER of each AMI clip when every (window, voice) goes to the reference speaker it overlaps
+    most: the best any clustering could do on top of this segmentation."""
+    folder = DATA / "meeting-ami-clips"
+    references, uems = load_rttm(folder / "clips.rttm"), load_uem(folder / "clips.uem")
+    pipeline, total, rows = models.diarizer.pipeline, DiarizationErrorRate(collar=0.25), {}
+    own = pipeline.clustering
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a reference speaker never heard: a centroid of nothing
+            for wav in sorted(folder.glob("*.wav")):
+                uri = wav.stem
+                pipeline.clustering = _ReferenceClustering(references[uri])
+                hypothesis = annotation(models.diarizer.diarize(decode(wav)).spans)
+                rows[uri] = total(references[uri], hypothesis, uem=uems[uri])
+                print(f"DER ceiling {uri}  collar 0.25: {rows[uri]:.3f}", flush=True)
+    finally:
+        pipeline.clustering = own
+    print(f"DER ceiling all {len(rows)} clips  collar 0.25: {abs(total):.3f}  worst: {max(rows.values()):.3f}")
+    return {"clips": rows, "overall": abs(total)}
 
 
 def speech_sets() -> dict[str, list[tuple[Path, str]]]:
@@ -139,6 +184,9 @@ def main() -> int:
 
     if "clips" in sections:
         results["meeting-ami-clips"] = clip_scores(models, cfg)
+
+    if "ceiling" in sections:
+        results["meeting-ami-clips-ceiling"] = ceiling(models)
 
     if "cpwer" in sections:
         meeting = DATA / "meeting-ami-es2004a"
