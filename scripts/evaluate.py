@@ -65,22 +65,25 @@ def ders(reference: Annotation, hypothesis: Annotation, uem: Timeline) -> dict[s
     return {f"collar_{c}": DiarizationErrorRate(collar=c)(reference, hypothesis, uem=uem) for c in COLLARS}
 
 
+def ami_clips():
+    """(uri, wav, reference, uem) of each of the nine AMI clips."""
+    folder = DATA / "meeting-ami-clips"
+    references, uems = load_rttm(folder / "clips.rttm"), load_uem(folder / "clips.uem")
+    return [(wav.stem, wav, references[wav.stem], uems[wav.stem]) for wav in sorted(folder.glob("*.wav"))]
+
+
 def clip_scores(models: Models, cfg) -> dict:
     """Each AMI clip through transcription and diarization, as `offrecord run --no-summary`
     runs it; its speakers.rttm scored on the clip's UEM."""
-    folder = DATA / "meeting-ami-clips"
-    references, uems = load_rttm(folder / "clips.rttm"), load_uem(folder / "clips.uem")
     totals = {c: DiarizationErrorRate(collar=c) for c in COLLARS}
     rows = {}
     cfg = cfg.model_copy(update={"summary": cfg.summary.model_copy(update={"enabled": False})})
     with tempfile.TemporaryDirectory() as out:
-        for wav in sorted(folder.glob("*.wav")):
-            uri = wav.stem
+        for uri, wav, reference, uem in ami_clips():
             process_file(wav, Path(out) / uri, cfg, models, Reporter(None))
             rttm = Path(out) / uri / "speakers.rttm"
             hypothesis = next(iter(load_rttm(rttm).values()), None) if rttm.read_text().strip() else None
             hypothesis = hypothesis or Annotation(uri=uri)
-            reference, uem = references[uri], uems[uri]
             for metric in totals.values():
                 metric(reference, hypothesis, uem=uem)
             rows[uri] = {**ders(reference, hypothesis, uem), "speakers": len(hypothesis.labels()),
@@ -112,18 +115,15 @@ class _ReferenceClustering(OracleClustering):
 def ceiling(models: Models) -> dict:
     """DER of each AMI clip when every (window, voice) goes to the reference speaker it overlaps
     most: the best any clustering could do on top of this segmentation."""
-    folder = DATA / "meeting-ami-clips"
-    references, uems = load_rttm(folder / "clips.rttm"), load_uem(folder / "clips.uem")
     pipeline, total, rows = models.diarizer.pipeline, DiarizationErrorRate(collar=0.25), {}
     own = pipeline.clustering
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a reference speaker never heard: a centroid of nothing
-            for wav in sorted(folder.glob("*.wav")):
-                uri = wav.stem
-                pipeline.clustering = _ReferenceClustering(references[uri])
+            for uri, wav, reference, uem in ami_clips():
+                pipeline.clustering = _ReferenceClustering(reference)
                 hypothesis = annotation(models.diarizer.diarize(decode(wav)).spans)
-                rows[uri] = total(references[uri], hypothesis, uem=uems[uri])
+                rows[uri] = total(reference, hypothesis, uem=uem)
                 print(f"DER ceiling {uri}  collar 0.25: {rows[uri]:.3f}", flush=True)
     finally:
         pipeline.clustering = own
