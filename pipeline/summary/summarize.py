@@ -48,7 +48,7 @@ STYLE = ("Write full sentences in the third person, in plain words taken from th
          "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
          "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 4  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 5  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
 # llama.cpp's own timings of a call: prompt tokens actually evaluated (a cached prefix is not), generated
@@ -60,6 +60,8 @@ KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}
 BACKCHANNEL = frozenset("yeah yes yep okay ok oh mm hmm mm-hmm uh-huh uh um right so alright and but".split())
 FILLER = frozenset("um uh hmm mm".split())
 QUOTE_CONTENT = 4  # content words a quote must hold to be worth saving
+PRONOUN = re.compile(r"(they|he|she|his|her|their|them)\b", re.I)  # a sentence that goes on about someone named before
+TITLE_REACH = 30.0  # seconds around an idea's evidence where its title's words must have been said
 
 
 def settings(cfg: Config, template: Template) -> dict:
@@ -101,7 +103,7 @@ class Shape:
     def of(cls, t: Transcript) -> "Shape":
         words = sum(len(s.words) for s in t.segments)
         minutes = words / 150  # of speech, at a common speaking pace
-        return cls(overview=2 if minutes < 3 else 3 if minutes < 30 else 4,
+        return cls(overview=2 if minutes < 3 else 4 if minutes < 20 else 5,
                    bullets=min(5, 2 + int(minutes // 15)),
                    ideas=0 if minutes < 3 else min(5, 1 + int(minutes // 15)),
                    quotes=min(5, 1 + int(minutes // 12)),
@@ -127,12 +129,18 @@ class Question:
         return sum(_most_tokens(v) + 4 for v in self.properties.values())
 
 
+def _longest(schema: dict) -> int | None:
+    """The most characters a string schema allows: its maxLength, or its sentence pattern's bound."""
+    if bound := re.search(r",(\d+)\}", schema.get("pattern", "")):
+        return int(bound[1]) + 2  # the capital before the bounded run and the full stop after it
+    return schema.get("maxLength")
+
+
 def _most_tokens(schema: dict) -> int:
     """The longest answer a schema allows, in tokens (about 3 characters each, and the JSON
     around them): the answer may never be cut off, which would leave invalid JSON."""
     if schema.get("type") == "string":
-        longest = re.search(r",(\d+)\}", schema.get("pattern", ""))
-        return int(longest[1] if longest else schema.get("maxLength", 200)) // 3 + 4
+        return (_longest(schema) or 200) // 3 + 4
     if schema.get("type") == "array":
         return schema.get("maxItems", 1) * (_most_tokens(schema["items"]) + 2) + 2
     if schema.get("type") == "object":
@@ -212,15 +220,17 @@ class Summarizer:
                                      phase=phase + "+".join(q.name for q in group)))
         return answers
 
-    def _read(self, prefix: str, moments: Question, rest: list[Question], one_call: bool, checker: Checker,
-              phase: str = "") -> dict:
-        """The part-by-part highlights first; the other questions then come with those of them
-        the transcript supports as an outline, so that what they say covers the whole recording
-        and not only its start (a small model's attention stays with the beginning). A short
-        recording has no such problem, and asks everything in one call."""
+    def _read(self, prefix: str, first: list[Question], moments: Question, rest: list[Question], one_call: bool,
+              checker: Checker, phase: str = "") -> dict:
+        """The overview first, as a story of the whole recording told from the start (what a small
+        model does best with a long transcript); then the part-by-part highlights; the other
+        questions then come with those highlights the transcript supports as an outline, so that
+        what they say covers the whole recording and not only its start (a small model's attention
+        stays with the beginning). A short recording has no such problem, and asks everything in
+        one call."""
         if one_call:
-            return self._ask_all(prefix, [*rest, moments], True, phase=phase)
-        answers = self._ask_all(prefix, [moments], False, phase=phase)
+            return self._ask_all(prefix, [*first, *rest, moments], True, phase=phase)
+        answers = self._ask_all(prefix, [*first, moments], False, phase=phase)
         outline = [f"[{mark}] {text}" for mark, text in sorted((answers.get("highlights") or {}).items())
                    if isinstance(text, str) and checker.check(text).supported]
         context = ("What happens, part by part (the reader sees these already, each at its time: do not repeat "
@@ -274,8 +284,9 @@ class Summarizer:
         if tokens <= self.budget():
             if progress:  # the bar shows from the start: one call on a long transcript takes minutes
                 progress(0, 1)
-            rest = [q for q in (_headline(shape, names), _ideas(shape), _sections(template, shape, names)) if q]
-            answers = self._read(_prefix(t, text, names), _moments(shape, names, marks), rest, shape.one_call, checker)
+            rest = [q for q in (_ideas(shape), _sections(template, shape, names)) if q]
+            answers = self._read(_prefix(t, text, names), [_headline(shape, names), _points(shape)],
+                                 _moments(shape, names, marks), rest, shape.one_call, checker)
             if progress:
                 progress(1, 1)
         else:
@@ -305,7 +316,7 @@ class Summarizer:
             marks = [m for m in all_marks if chunk[0].start <= m < ends] or [chunk[0].start]
             prefix = _prefix(t, _render(t, chunk, marks), names, f"Part {i + 1} of {len(chunks)} of a transcript")
             rest = [q for q in (_points(part_shape), _ideas(part_shape), _sections(template, part_shape, names)) if q]
-            part = self._read(prefix, _moments(part_shape, names, marks), rest, False, checker, "parts: ")
+            part = self._read(prefix, [], _moments(part_shape, names, marks), rest, False, checker, "parts: ")
             if progress:
                 progress(i + 1, len(chunks) + 1)
             for key, value in part.items():
@@ -316,7 +327,7 @@ class Summarizer:
         points = [v.text for b in answers.get("at_a_glance", []) if (v := checker.check(b)).supported]
         notes = f"Points from a {clock(t.duration)} recording with {', '.join(names)}:\n" + \
             "\n".join(f"- {p}" for p in points) + "\n\n"
-        answers.update(self._ask_all(notes, [_headline(shape, names, points=False)], True, phase="from the parts: "))
+        answers.update(self._ask_all(notes, [_headline(shape, names)], True, phase="from the parts: "))
         if progress:
             progress(len(chunks) + 1, len(chunks) + 1)
         return answers
@@ -364,8 +375,8 @@ class Summarizer:
         crowded = {h.text for h in highlights} - {h.text for h in spaced}
         kept[:] = [k for k in kept if k not in crowded]  # left out for spacing, so the prose may say it
         highlights = spaced
-        overview = [Claim(v.text, v.evidence) for s in _strings(answers.get("overview"))
-                    for x in sentences(s) if (v := check(x))][:shape.overview]
+        overview = [Claim(v.text, v.evidence) for x in sentences(_string(answers.get("overview")))
+                    if (v := check(x))][:shape.overview]
         bullets = [Claim(v.text, v.evidence) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
         ideas = []
         for idea in answers.get("ideas", []):
@@ -380,14 +391,28 @@ class Summarizer:
 
     @staticmethod
     def _idea(idea: dict, check, checker: Checker) -> Idea | None:
-        """An idea keeps its supported sentences; its title must sum them up in their words or
-        be supported itself."""
+        """An idea keeps its supported sentences; its title must sum them up in their words, or
+        be said where they were: a title supported somewhere else in the recording ("Locator
+        design" over "People would be encouraged to buy three.") is about something else."""
         title = idea.get("title", "").strip().rstrip(".")
-        verdicts = [v for s in sentences(idea.get("text", "")) if (v := check(s))]
-        if not title or not verdicts:
+        parts, said, subject = sentences(idea.get("text", "")), [], ""
+        for part in parts:
+            # "Ann wants a screen. She also wants ..." puts the second sentence to Ann as well: it
+            # holds only if it holds after the last sentence that names someone
+            v = checker.check(f"{subject} {part}" if subject and PRONOUN.match(part) else part)
+            if v.supported:
+                said.append((part, v))
+            if checker.mentioned(part):
+                subject = part
+        if not title or not said:
             return None
-        said = {w for v in verdicts for w in normalise(v.text)}
-        if not set(normalise(title)) <= said and not checker.check(title).supported:
+        near = (min(e.start for _, v in said for e in v.evidence) - TITLE_REACH,
+                max(e.end for _, v in said for e in v.evidence) + TITLE_REACH)
+        if not set(normalise(title)) <= {w for part, _ in said for w in normalise(part)} and \
+                not checker.check(title, within=near).supported:
+            return None
+        # only now through `check`, which counts and remembers what is kept
+        if not (verdicts := [v for part, _ in said if (v := check(part))]):
             return None
         return Idea(title=title, text=" ".join(v.text for v in verdicts),
                     evidence=sorted({(e.start, e.end, e.speaker): e for v in verdicts for e in v.evidence}.values(),
@@ -433,16 +458,14 @@ class Summarizer:
         return sorted(quotes, key=lambda q: q.start)
 
 
-def _headline(shape: Shape, names: list[str], points: bool = True) -> Question:
-    properties = {"title": _str(70), "about": _sentence(120), "overview": _list(_sentence(220), shape.overview)}
-    ask = ("- title: a short title naming the subject of this conversation\n"
-           "- about: one line, what it is really about\n"
-           f"- overview: {shape.overview} sentences that tell what happened, naming who said what\n")
-    if points:
-        question = _points(shape)
-        properties.update(question.properties)
-        ask += question.ask
-    return Question("headline", properties, ask.rstrip("\n"))
+def _headline(shape: Shape, names: list[str]) -> Question:
+    # the overview is one paragraph: asked as a list, a small model writes disconnected points
+    properties = {"title": _str(70), "about": _sentence(150), "overview": _sentence(shape.overview * 160)}
+    return Question("headline", properties,
+                    "- title: a short title naming the subject of this conversation\n"
+                    "- about: one line, what it is really about\n"
+                    f"- overview: the whole conversation in one paragraph of {shape.overview} sentences (about "
+                    f"{shape.overview * 30} words), from start to end, naming who said what")
 
 
 def _points(shape: Shape) -> Question:
@@ -570,23 +593,32 @@ def _spaced(highlights: list[Highlight], most: int, duration: float) -> list[Hig
     return out
 
 
+def _string(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _strings(value) -> list[str]:
     return [v for v in value or [] if isinstance(v, str)]
 
 
 def _tidy(value, schema: dict):
-    """The grammar stops a string at its maxLength, often mid-word: cut such a string back to
-    its last whole sentence, or its last whole word."""
+    """A string that reached its schema's bound was stopped by the grammar, often mid-word (a
+    sentence pattern makes it end with a full stop there: "a fun and easyTo."). A maxLength
+    string is cut back to its last whole sentence, or its last whole word; a sentence that was
+    cut off ends in "…", which the checks read as unfinished and drop."""
     if isinstance(value, dict):
         return {k: _tidy(v, schema.get("properties", {}).get(k, {})) for k, v in value.items()}
     if isinstance(value, list):
         return [_tidy(v, schema.get("items", {})) for v in value]
-    if isinstance(value, str) and "maxLength" in schema and len(value) >= schema["maxLength"]:
-        sentence_end = max(value.rfind(mark) for mark in ".!?")
-        if sentence_end >= len(value) // 2:
-            return value[:sentence_end + 1]
-        return value[:value.rfind(" ")].rstrip(" ,;:") + "…" if " " in value else value
-    return value
+    longest = _longest(schema)
+    if not isinstance(value, str) or longest is None or len(value) < longest:
+        return value
+    if "pattern" in schema:
+        return value[:-1] + "…"
+    sentence_end = max(value.rfind(mark) for mark in ".!?")
+    if sentence_end >= len(value) // 2:
+        return value[:sentence_end + 1]
+    return value[:value.rfind(" ")].rstrip(" ,;:") + "…" if " " in value else value
 
 
 def _placeholder(words: list[str]) -> bool:

@@ -4,6 +4,8 @@ evidence that holds up against the transcript."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from conftest import check_summary, meeting, sample_reference
 
@@ -47,18 +49,44 @@ def test_a_short_call_is_one_model_call_and_every_claim_has_evidence(summarizer)
 
 
 def test_a_highlight_keeps_its_moment_when_the_prose_repeats_it(summarizer):
-    """The overview and points are written with the highlights as their outline, and a small model
-    copies them: the copy in the prose is the repeat that goes, the highlight at its time stays."""
+    """Ideas and sections are written with the highlights as their outline, and a small model
+    copies what it reads anywhere: the copy in the prose is the repeat that goes, the highlight
+    at its time stays."""
     t = sample_reference()
     repeated = "Diane is in New Jersey now, though she is originally from Chicago."
     other = "Sheila lives in Texas and is originally from Chicago."
-    answers = {"title": "Two women from Chicago", "overview": [repeated], "at_a_glance": [repeated, other],
+    answers = {"title": "Two women from Chicago", "overview": repeated, "at_a_glance": [repeated, other],
                "highlights": {"00:00:00": repeated}}
     summarizer.usage = _new_usage()
     s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
     assert [h.text for h in s.highlights] == [repeated] and s.highlights[0].evidence
     assert [c.text for c in s.overview + s.at_a_glance] == [other]
     assert summarizer.usage["duplicates_dropped"] == 2
+
+
+def test_an_idea_whose_title_is_about_something_else_is_dropped(shared, summarizer):
+    """Both titles' words were said in the meeting; only one where its idea's text was said."""
+    t = meeting(shared)
+    text = "We should design couches that have the remote control in the side arm."
+    answers = {"title": "Remote control design", "ideas": [{"title": "Selling price goal", "text": text},
+                                                           {"title": "Remote in the couch arm", "text": text}]}
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert Checker(t).check("Selling price goal").supported
+    assert [i.title for i in s.ideas] == ["Remote in the couch arm"] and s.ideas[0].evidence
+
+
+def test_a_sentence_that_goes_on_about_someone_is_put_to_them(summarizer):
+    """"She" is Sheila: Diane, not Sheila, said New Jersey, so the second sentence goes, though
+    its words alone were said."""
+    t = sample_reference()
+    text = "Sheila lives in Texas and is originally from Chicago. She is in New Jersey now."
+    assert Checker(t).check("She is in New Jersey now.").supported
+    answers = {"title": "Two women", "ideas": [{"title": "Texas and Chicago", "text": text}]}
+    summarizer.usage = _new_usage()
+    shape = dataclasses.replace(Shape.of(t), ideas=1)
+    s = summarizer._checked(answers, t, load_template("podcast"), shape, Checker(t))
+    assert [i.text for i in s.ideas] == ["Sheila lives in Texas and is originally from Chicago."]
 
 
 @pytest.mark.slow
@@ -74,10 +102,10 @@ def test_a_meeting_is_read_once_and_asked_many_questions(shared, summarizer):
     assert transcript_tokens < summarizer.llm.n_ctx() <= transcript_tokens + RESERVED_TOKENS + CONTEXT_STEP
     # the cost per phase adds up to the whole, and the transcript is paid for by the first question
     phases = usage["phases"]
-    assert set(phases) == {"moments", "headline", "ideas", "sections"}
+    assert set(phases) == {"headline", "points", "moments", "ideas", "sections"}
     for key in ("calls", "prompt_evaluated", "generated"):
         assert sum(p[key] for p in phases.values()) == usage[key]
-    assert phases["moments"]["prompt_evaluated"] > transcript_tokens * 0.9
+    assert phases["headline"]["prompt_evaluated"] > transcript_tokens * 0.9
     assert check_summary(s.to_dict(), t.to_dict())
     starts = [h.start for h in s.highlights]
     assert starts == sorted(starts) and all(b - a >= t.duration / 4 for a, b in zip(starts, starts[1:]))
@@ -98,14 +126,18 @@ def test_a_transcript_longer_than_the_context_is_summarised_in_parts(shared, fas
 
 
 def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():
-    from pipeline.summary.summarize import _tidy
+    from pipeline.summary.summarize import _sentence, _tidy
 
     schema = {"type": "object", "properties": {
         "overview": {"type": "string", "maxLength": 40},
-        "notes": {"type": "array", "items": {"type": "string", "maxLength": 24}}}}
-    out = _tidy({"overview": "Ann chairs the meeting today. Bob then ta", "notes": ["Bob agrees.", "Ann asks Bob to send the"]},
-                schema)
-    assert out == {"overview": "Ann chairs the meeting today.", "notes": ["Bob agrees.", "Ann asks Bob to send…"]}
+        "notes": {"type": "array", "items": {"type": "string", "maxLength": 24}},
+        "story": _sentence(40)}}
+    out = _tidy({"overview": "Ann chairs the meeting today. Bob then ta", "notes": ["Bob agrees.", "Ann asks Bob to send the"],
+                 "story": "Ann chairs the meeting. Bob agrees to sen."}, schema)
+    assert out == {"overview": "Ann chairs the meeting today.", "notes": ["Bob agrees.", "Ann asks Bob to send…"],
+                   "story": "Ann chairs the meeting. Bob agrees to sen…"}
+    # a sentence the pattern let end on its own is kept whole
+    assert _tidy("Bob agrees to send it.", _sentence(40)) == "Bob agrees to send it."
 
 
 def test_placeholders_for_nothing_are_recognised():
