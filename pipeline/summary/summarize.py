@@ -222,12 +222,12 @@ class Summarizer:
 
     def _read(self, prefix: str, first: list[Question], moments: Question, rest: list[Question], one_call: bool,
               checker: Checker, phase: str = "") -> dict:
-        """The overview first, as a story of the whole recording told from the start (what a small
-        model does best with a long transcript); then the part-by-part highlights; the other
-        questions then come with those highlights the transcript supports as an outline, so that
-        what they say covers the whole recording and not only its start (a small model's attention
-        stays with the beginning). A short recording has no such problem, and asks everything in
-        one call."""
+        """The `first` questions (the overview, a story of the whole recording told from the
+        start, which is what a small model does best with a long transcript; then the points);
+        then the part-by-part highlights; the other questions then come with those highlights the
+        transcript supports as an outline, so that what they say covers the whole recording and
+        not only its start (a small model's attention stays with the beginning). A short
+        recording has no such problem, and asks everything in one call."""
         if one_call:
             return self._ask_all(prefix, [*first, *rest, moments], True, phase=phase)
         answers = self._ask_all(prefix, [*first, moments], False, phase=phase)
