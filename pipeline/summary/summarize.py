@@ -16,7 +16,7 @@ outline. Quotes are matched to the transcript (grounding.py) and shown in its wo
 
 Every call uses a JSON schema with a bound on each string's length (a maxLength, or a sentence
 pattern that must end with a full stop): without one a small model can run to max_tokens and
-leave invalid JSON (see the notes).
+leave invalid JSON (see the notes); decoding.py enforces it at little cost.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from ..data import Claim, Highlight, Idea, Quote, Summary, Transcript, Turn
 from ..errors import OffrecordError
 from ..text import clock, normalise
 from . import native
+from .decoding import Decoder
 from .grounding import ground_quote
 from .templates import Section, Template
 from .verify import Checker, Verdict, content_stems, heard, near_duplicate, sentences
@@ -51,9 +52,9 @@ log = logging.getLogger("offrecord.summary")
 VERSION = 5  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
-# llama.cpp's own timings of a call: prompt tokens actually evaluated (a cached prefix is not), generated
-PERF = (("prompt_ms", "t_p_eval_ms"), ("prompt_evaluated", "n_p_eval"), ("generate_ms", "t_eval_ms"),
-        ("generated", "n_eval"))
+# what a call cost: the prompt's tokens actually evaluated (a cached prefix is not) and the time,
+# the tokens written and the time
+PERF = ("prompt_ms", "prompt_evaluated", "generate_ms", "generated")
 KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}
 # Turns that carry nothing but "yeah", "mm-hmm": left out of the prompt, which joins the
 # speaker's turns around them (the checker still reads every word).
@@ -159,10 +160,10 @@ class Summarizer:
         if self.no_repacking:
             log.warning("llama.cpp was built with AMX kernels, which crash on this CPU; loading without them "
                         "(rebuild with `bash scripts/setup.sh` for full speed)")
-        self.llm = self._load(CONTEXT_STEP)
+        self._load(CONTEXT_STEP)
         self.usage = _new_usage()
 
-    def _load(self, n_ctx: int) -> llama_cpp.Llama:
+    def _load(self, n_ctx: int) -> None:
         kv = KV_TYPES[self.cfg.kv_cache]
         with native.without_weight_repacking() if self.no_repacking else contextlib.nullcontext():
             # Flash attention: with the f16 cache it reads a 13k-token prompt 14% faster on 2 cores
@@ -170,9 +171,10 @@ class Summarizer:
             # attention matrix; a quantised cache needs it.
             # Read into memory, not mapped: llama.cpp repacks most weights for its CPU kernels, and a
             # mapped file stays resident beside the repacked copy (the 1.5B model: 2.2 GB against 1.6)
-            return llama_cpp.Llama(model_path=str(self.gguf_path), n_ctx=n_ctx, n_threads=self.threads,
-                                   n_threads_batch=self.threads, seed=self.cfg.seed, verbose=False,
-                                   flash_attn=True, type_k=kv, type_v=kv, use_mmap=False)
+            self.llm = llama_cpp.Llama(model_path=str(self.gguf_path), n_ctx=n_ctx, n_threads=self.threads,
+                                       n_threads_batch=self.threads, seed=self.cfg.seed, verbose=False,
+                                       flash_attn=True, type_k=kv, type_v=kv, use_mmap=False)
+        self.decoder = Decoder(self.llm, self.cfg.temperature, self.cfg.seed)
 
     def _fit(self, tokens: int) -> None:
         """A context as large as this transcript needs, not the largest allowed: the cache's memory
@@ -180,30 +182,29 @@ class Summarizer:
         second) only when a transcript needs more than the one before."""
         need = min(self.cfg.n_ctx, -(-(tokens + RESERVED_TOKENS) // CONTEXT_STEP) * CONTEXT_STEP)
         if need > self.llm.n_ctx():
-            self.llm.close()
-            self.llm = self._load(need)
+            self.close()
+            self._load(need)
+
+    def close(self) -> None:
+        self.decoder.close()
+        self.llm.close()
 
     def _ask(self, prompt: str, schema: dict, max_tokens: int, phase: str) -> dict:
-        n_prompt = len(self.llm.tokenize(prompt.encode("utf-8"))) + 80
-        if n_prompt + max_tokens > self.llm.n_ctx():
-            raise OffrecordError(f"summary prompt of {n_prompt} tokens does not fit n_ctx={self.llm.n_ctx()}; "
+        tokens = self.decoder.prompt([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}])
+        if len(tokens) + max_tokens > self.llm.n_ctx():
+            raise OffrecordError(f"summary prompt of {len(tokens)} tokens does not fit n_ctx={self.llm.n_ctx()}; "
                                  "lower summary.max_chunk_tokens or raise summary.n_ctx")
-        reply = self.llm.create_chat_completion(
-            messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}],
-            response_format={"type": "json_object", "schema": schema},
-            temperature=self.cfg.temperature, seed=self.cfg.seed, max_tokens=max_tokens)
-        for key in ("prompt_tokens", "completion_tokens"):
-            self.usage[key] += reply["usage"][key]
-        perf = llama_cpp.llama_perf_context(self.llm.ctx)
-        cost = self.usage["phases"].setdefault(phase, {"calls": 0, **{key: 0 for key, _ in PERF}})
-        for key, counter in PERF:
-            self.usage[key] += getattr(perf, counter)
-            cost[key] += getattr(perf, counter)
-        llama_cpp.llama_perf_context_reset(self.llm.ctx)
+        reply = self.decoder.complete(tokens, schema, max_tokens)
+        self.usage["prompt_tokens"] += reply.prompt_tokens
+        self.usage["completion_tokens"] += reply.generated
+        cost = self.usage["phases"].setdefault(phase, {"calls": 0, **{key: 0 for key in PERF}})
+        for key in PERF:
+            self.usage[key] += getattr(reply, key)
+            cost[key] += getattr(reply, key)
         self.usage["calls"] += 1
         cost["calls"] += 1
         try:
-            return _tidy(json.loads(reply["choices"][0]["message"]["content"]), schema)
+            return _tidy(json.loads(reply.text), schema)
         except json.JSONDecodeError:
             return {}
 

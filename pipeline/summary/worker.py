@@ -129,7 +129,7 @@ def _serve(conn: Connection, gguf: str, cfg: SummaryConfig, threads: int) -> Non
             else:
                 conn.send(("done", summary.to_dict(), summarizer.usage))
     finally:
-        summarizer.llm.close()
+        summarizer.close()
 
 
 def _fault() -> None:

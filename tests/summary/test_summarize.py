@@ -25,7 +25,7 @@ def summarizer(fast_config):
     """In this process, to look at its parts; the pipeline runs it in a child process."""
     summarizer = load(fast_config.summary)
     yield summarizer
-    summarizer.llm.close()
+    summarizer.close()
 
 
 def test_three_hour_transcript_is_read_in_parts_that_fit_the_context(shared, summarizer):
@@ -122,7 +122,7 @@ def test_a_transcript_longer_than_the_context_is_summarised_in_parts(shared, fas
         assert summarizer.usage["calls"] > len(summarizer.chunks(t))
         assert check_summary(s.to_dict(), t.to_dict())
     finally:
-        summarizer.llm.close()
+        summarizer.close()
 
 
 def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():

@@ -1,0 +1,94 @@
+"""The summary's decoder, with the real 0.5B model: the grammar holds, the answer is the one
+llama-cpp-python's own loop gives, and the cache holds what the decoder believes it holds."""
+
+from __future__ import annotations
+
+import json
+
+import llama_cpp
+import pytest
+
+from pipeline.config import load_config
+from pipeline.store import ModelStore
+from pipeline.summary.decoding import Decoder
+
+CALL = ("Ann: I think we should ship the remote control before Christmas, in a yellow rubber case.\n"
+        "Bob: The budget is far too small for a rubber case, it costs twice what plastic does.\n"
+        "Ann: Then we drop the speech recognition and keep the rubber case.\n"
+        "Bob: Fine by me, as long as the battery stays kinetic.\n")
+SCHEMA = {"type": "object", "properties": {
+    "title": {"type": "string", "maxLength": 60},
+    "quotes": {"type": "array", "maxItems": 2, "items": {"type": "object", "properties": {
+        "speaker": {"type": "string", "enum": ["Ann", "Bob"]}, "text": {"type": "string", "maxLength": 160}},
+        "required": ["speaker", "text"]}}},
+    "required": ["title", "quotes"]}
+
+
+def ask(question: str) -> list[dict]:
+    return [{"role": "system", "content": "You summarise conversations. Answer in JSON."},
+            {"role": "user", "content": f"Transcript:\n\n{CALL}\n{question}"}]
+
+
+@pytest.fixture(scope="module")
+def llm():
+    gguf = ModelStore(load_config(None, {}).models.store).file("qwen2.5-coder-0.5b-instruct", "model.gguf")
+    model = llama_cpp.Llama(model_path=str(gguf), n_ctx=2048, n_threads=2, n_threads_batch=2, seed=0,
+                            verbose=False, flash_attn=True)
+    yield model
+    model.close()
+
+
+def check_cache(decoder: Decoder) -> None:
+    # what the decoder believes the cache holds is what llama.cpp holds
+    assert llama_cpp.llama_memory_seq_pos_max(decoder.memory, 0) == len(decoder.cached) - 1
+
+
+def test_the_answer_is_llama_cpp_pythons_own(llm):
+    messages = ask("Give a title and the two sentences most worth quoting, word for word.")
+    theirs = llm.create_chat_completion(messages=messages, response_format={"type": "json_object", "schema": SCHEMA},
+                                        temperature=0.0, max_tokens=200)["choices"][0]["message"]["content"]
+    decoder = Decoder(llm)
+    try:
+        reply = decoder.complete(decoder.prompt(messages), SCHEMA, 200)
+    finally:
+        decoder.close()
+    # the same prompt in one batch, then a token at a time: the same arithmetic, the same tokens
+    assert reply.text == theirs
+
+
+def test_the_answer_keeps_to_the_schema_and_the_cache_stays_true(llm):
+    decoder = Decoder(llm)
+    try:
+        first = decoder.complete(decoder.prompt(ask("Give a title and the two sentences most worth quoting, "
+                                                    "word for word.")), SCHEMA, 200)
+        check_cache(decoder)
+        answer = json.loads(first.text)
+        assert set(answer) == {"title", "quotes"} and len(answer["title"]) <= 60 and len(answer["quotes"]) <= 2
+        assert answer["quotes"] and all(q["speaker"] in ("Ann", "Bob") for q in answer["quotes"])
+        # a second question on the same transcript pays only for its own words
+        second = decoder.complete(decoder.prompt(ask("Who wants the rubber case?")), SCHEMA, 200)
+        check_cache(decoder)
+        assert second.prompt_evaluated < 30 < second.prompt_tokens
+        json.loads(second.text)
+        # an answer cut at max_tokens stops there, and the cache still holds only what was read
+        cut = decoder.complete(decoder.prompt(ask("Give a title.")), SCHEMA, 5)
+        check_cache(decoder)
+        assert cut.generated == 5
+    finally:
+        decoder.close()
+
+
+def test_a_temperature_draws_within_the_grammar_the_same_way_each_time(llm):
+    replies = []
+    for seed in (7, 7, 8):
+        decoder = Decoder(llm, temperature=1.0, seed=seed)  # each from an empty cache: the same arithmetic
+        try:
+            replies.append(decoder.complete(decoder.prompt(ask("Give a title and two quotes.")), SCHEMA, 200))
+            check_cache(decoder)
+        finally:
+            decoder.close()
+    assert replies[0].text == replies[1].text != replies[2].text
+    for reply in replies:
+        answer = json.loads(reply.text)
+        assert all(q["speaker"] in ("Ann", "Bob") for q in answer["quotes"])
+        assert all(ord(c) < 0x250 for c in reply.text), reply.text  # drawn from the likely, not the tail
