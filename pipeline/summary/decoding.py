@@ -2,7 +2,8 @@
 
 llama-cpp-python's loop applies the grammar to all 152k tokens of Qwen's vocabulary at every
 step (ES2011d on 2 cores, 611 tokens written: 49.5 s of the summary's time was not prompt reading,
-40.2 s of it the model's own steps; with this loop, writing took 42.2 s in all). Here the model's best token is put to the grammar alone, and
+40.2 s of it the model's own steps; with this loop, writing took 42.2 s in all).
+Here the model's best token is put to the grammar alone, and
 the whole vocabulary only when the grammar refuses it, as llama.cpp's own sampler does: the token
 chosen is the same.
 
