@@ -211,7 +211,7 @@ def run_ours(inputs, cfg_for, out_dir) -> dict:
         rows[name] = {"template": template, "wall_s": round(wall, 1), **faithfulness(items, Checker(t)),
                       **grounding(summary, t), **quality(name, scored_text(summary)),
                       "prompt_tokens": usage["prompt_tokens"], "prompt_evaluated": usage["prompt_evaluated"],
-                      "completion_tokens": usage["completion_tokens"],
+                      "completion_tokens": usage["generated"],
                       "prompt_tok_s": round(usage["prompt_evaluated"] / max(usage["prompt_ms"], 1) * 1000, 1),
                       "gen_tok_s": round(usage["generated"] / max(usage["generate_ms"], 1) * 1000, 1),
                       **({} if name != "ES2011a" else ami_sections(summary)), "phases": usage["phases"]}

@@ -196,7 +196,6 @@ class Summarizer:
                                  "lower summary.max_chunk_tokens or raise summary.n_ctx")
         reply = self.decoder.complete(tokens, schema, max_tokens)
         self.usage["prompt_tokens"] += reply.prompt_tokens
-        self.usage["completion_tokens"] += reply.generated
         cost = self.usage["phases"].setdefault(phase, {"calls": 0, **{key: 0 for key in PERF}})
         for key in PERF:
             self.usage[key] += getattr(reply, key)
@@ -295,7 +294,7 @@ class Summarizer:
         summary = self._checked(answers, t, template, shape, checker)
         log.info("summary of %s: %d calls, %d prompt tokens (%d evaluated), %d generated, %d of %d claims kept",
                  Path(t.source).name, self.usage["calls"], self.usage["prompt_tokens"], self.usage["prompt_evaluated"],
-                 self.usage["completion_tokens"], self.usage["claims_kept"], self.usage["claims_proposed"])
+                 self.usage["generated"], self.usage["claims_kept"], self.usage["claims_proposed"])
         return summary
 
     def _in_parts(self, t: Transcript, template: Template, shape: Shape, names: list[str], checker: Checker,
@@ -629,6 +628,6 @@ def _placeholder(words: list[str]) -> bool:
 
 
 def _new_usage() -> dict:
-    return {"phases": {}, "prompt_tokens": 0, "completion_tokens": 0, "prompt_ms": 0.0, "prompt_evaluated": 0,
+    return {"phases": {}, "prompt_tokens": 0, "prompt_ms": 0.0, "prompt_evaluated": 0,
             "generate_ms": 0.0, "generated": 0, "calls": 0, "quotes_proposed": 0, "quotes_kept": 0,
             "claims_proposed": 0, "claims_kept": 0, "duplicates_dropped": 0, "names_corrected": 0}
