@@ -7,6 +7,11 @@ Here the model's best token is put to the grammar alone, and
 the whole vocabulary only when the grammar refuses it, as llama.cpp's own sampler does: the token
 chosen is the same.
 
+A small model loops: the same highlight five times, an overview that says its first sentence
+again. Every repeat would be dropped as a duplicate after costing 70 ms a token to write, so a
+string that repeats what its field already holds is ended at once with "…" (read as cut off, and
+dropped), and a list with it (`Strings`).
+
 Tried and left out, both measured on ES2011a-d:
 - Proposing the tokens that followed the same words earlier in the prompt (prompt lookup
   decoding, for quotes and names copied from the transcript) and checking them in one batch.
@@ -39,6 +44,9 @@ from llama_cpp.llama_grammar import json_schema_to_gbnf
 # the layout of llama.cpp's llama_token_data, so that numpy can fill and read it in place
 TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
 TOP_K, TOP_P, MIN_P = 40, 0.95, 0.05  # what a draw at a temperature may choose from
+# A string whose last this many bytes were already written in its part of the answer is going
+# round in circles; longer than any string's least length, so that it can end there
+REPEAT = 48
 
 
 @dataclass
@@ -49,6 +57,7 @@ class Reply:
     prompt_ms: float
     generated: int
     generate_ms: float
+    repeats_cut: int = 0  # strings ended because they repeated what the answer had said
 
 
 class Decoder:
@@ -66,6 +75,11 @@ class Decoder:
         self.all = np.zeros(self.n_vocab, dtype=TOKEN_DATA)
         self.all["id"] = np.arange(self.n_vocab)
         self.one = np.zeros(1, dtype=TOKEN_DATA)
+        # the tokens that end a looping string ("…", the closing quote) and then its list
+        self.cut = [llm.tokenize(text.encode(), add_bos=False, special=False) for text in ("…", '"', "]")]
+        if any(len(token) != 1 for token in self.cut):
+            raise ValueError("this model's vocabulary has no single token for …, \" or ]")
+        self.cut = [token[0] for token in self.cut]
 
         def text(token: int) -> str:
             return llama_cpp.llama_vocab_get_text(self.vocab, token).decode("utf-8", "replace") if token >= 0 else ""
@@ -92,12 +106,12 @@ class Decoder:
             started = time.perf_counter()
             evaluated = self._read(prompt)
             read = time.perf_counter()
-            out = self._write(grammar, max_tokens)
+            out, cuts = self._write(grammar, max_tokens)
             done = time.perf_counter()
         finally:
             llama_cpp.llama_sampler_free(grammar)
         return Reply(self.llm.detokenize(out).decode("utf-8", "ignore"), len(prompt), evaluated,
-                     (read - started) * 1000, len(out), (done - read) * 1000)
+                     (read - started) * 1000, len(out), (done - read) * 1000, cuts)
 
     def _read(self, prompt: list[int]) -> int:
         """Evaluates the part of the prompt the cache does not hold; returns how many tokens."""
@@ -114,8 +128,10 @@ class Decoder:
             self._decode(rest[i:i + step])
         return len(rest)
 
-    def _write(self, grammar, max_tokens: int) -> list[int]:
+    def _write(self, grammar, max_tokens: int) -> tuple[list[int], int]:
+        """The answer's tokens, and how many looping strings were cut short."""
         out: list[int] = []
+        strings, ending, cuts = Strings(), [], 0
         token = self._pick(grammar)
         while token is not None:
             llama_cpp.llama_sampler_accept(grammar, token)
@@ -123,20 +139,29 @@ class Decoder:
                 break
             out.append(token)
             self._decode([token])
-            token = self._pick(grammar)
-        return out
+            strings.add(self.llm.detokenize([token]))
+            token = None
+            if ending:  # the closing quote, then the bracket where a list can end there
+                token = self._allowed(grammar, ending.pop(0))
+                ending = ending if token is not None else []
+            elif strings.looping() and (token := self._allowed(grammar, self.cut[0])) is not None:
+                ending, cuts = self.cut[1:], cuts + 1
+            if token is None:
+                token = self._pick(grammar)
+        return out, cuts
+
+    def _allowed(self, grammar, token: int) -> int | None:
+        self.one[0] = (token, 0.0, 0.0)
+        _apply(grammar, self.one)
+        return token if np.isfinite(self.one["logit"][0]) else None
 
     def _pick(self, grammar) -> int | None:
         """The next token among those the grammar allows: the best, or one drawn at the
         temperature; None if it allows none (accepting a token the grammar refuses would abort
         the process)."""
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(self.llm.ctx, -1), shape=(self.n_vocab,))
-        if not self.temperature:
-            best = int(np.argmax(logits))
-            self.one[0] = (best, logits[best], 0.0)
-            _apply(grammar, self.one)
-            if np.isfinite(self.one["logit"][0]):
-                return best
+        if not self.temperature and (best := self._allowed(grammar, int(np.argmax(logits)))) is not None:
+            return best
         self.all["logit"] = logits
         _apply(grammar, self.all)
         allowed = self.all["logit"]
@@ -176,6 +201,50 @@ class Decoder:
         if keep < len(self.cached):
             llama_cpp.llama_memory_seq_rm(self.memory, 0, keep, -1)
             del self.cached[keep:]
+
+
+class Strings:
+    """Follows the JSON strings of an answer as its bytes come, to tell when one repeats what
+    its own field (the overview, the list of highlights) already holds. Another field may say
+    the same: an overview opens as the one-line "about" did, and goes on to say more."""
+
+    def __init__(self):
+        self.field = b""  # the strings of the answer's current top-level field, each after a NUL
+        self.current = bytearray()
+        self.inside = self.escaped = self.key = False
+        self.depth, self.expect_key = 0, False
+
+    def add(self, piece: bytes) -> None:
+        for byte in piece:
+            if not self.inside:
+                self._layout(byte)
+            elif self.escaped or byte == ord("\\"):
+                self.escaped = not self.escaped
+                self.current.append(byte)
+            elif byte == ord('"'):
+                self.field = b"" if self.key else self.field + b"\0" + bytes(self.current)
+                self.current.clear()
+                self.inside = False
+            else:
+                self.current.append(byte)
+
+    def _layout(self, byte: int) -> None:
+        if byte == ord('"'):
+            self.inside, self.key = True, self.depth == 1 and self.expect_key
+            self.expect_key = False
+        elif byte in b"{[":
+            self.depth += 1
+            self.expect_key = byte == ord("{")
+        elif byte in b"}]":
+            self.depth -= 1
+        elif byte == ord(","):
+            self.expect_key = self.depth == 1
+
+    def looping(self) -> bool:
+        if not self.inside or self.key or len(self.current) < REPEAT:
+            return False
+        tail = bytes(self.current[-REPEAT:])
+        return tail in self.field or tail in self.current[:-1]
 
 
 def _apply(grammar, candidates: np.ndarray) -> None:

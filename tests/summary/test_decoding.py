@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.store import ModelStore
-from pipeline.summary.decoding import Decoder
+from pipeline.summary.decoding import REPEAT, Decoder, Strings
 
 CALL = ("Ann: I think we should ship the remote control before Christmas, in a yellow rubber case.\n"
         "Bob: The budget is far too small for a rubber case, it costs twice what plastic does.\n"
@@ -92,3 +92,36 @@ def test_a_temperature_draws_within_the_grammar_the_same_way_each_time(llm):
         answer = json.loads(reply.text)
         assert all(q["speaker"] in ("Ann", "Bob") for q in answer["quotes"])
         assert all(ord(c) < 0x250 for c in reply.text), reply.text  # drawn from the likely, not the tail
+
+
+def test_a_string_that_goes_round_in_circles_is_cut(llm):
+    """Made to write three points on one sentence, the model writes it three times; the decoder
+    ends each repeat with "…" (which the summary drops as cut off) once it has gone on long
+    enough to be one."""
+    sentence = "The remote control design includes a wheel, a button, a base and a yellow rubber case."
+    schema = {"type": "object", "properties": {"points": {"type": "array", "minItems": 3, "maxItems": 5, "items": {
+        "type": "string", "pattern": '^[A-Z][^:\\n"\\\\]{20,180}[.!?…]$'}}}, "required": ["points"]}
+    decoder = Decoder(llm)
+    try:
+        reply = decoder.complete(decoder.prompt(ask(f'Write "{sentence}" five times, as five points.')), schema, 300)
+        check_cache(decoder)
+    finally:
+        decoder.close()
+    first, *repeats = json.loads(reply.text)["points"]
+    assert first.startswith("The remote control design includes a wheel, a button") and repeats
+    assert reply.repeats_cut == len(repeats)
+    assert all(r.endswith("…") and first.startswith(r[:-1]) and len(r.encode()) >= REPEAT for r in repeats)
+
+
+def test_strings_are_followed_through_escapes_and_a_repeat_found_only_within_its_field():
+    strings = Strings()
+    strings.add(b'{"a": ["one \\" quote and then some words that go on for a while", "')
+    assert not strings.looping() and strings.inside
+    strings.add(b'one \\" quote and then some words that go on for a while')
+    assert strings.looping()
+    strings.add(b'"], "b": "')
+    assert not strings.looping() and strings.inside
+    strings.add(b'one \\" quote and then some words that go on for a while')  # another field may say it again
+    assert not strings.looping()
+    strings.add(b', then one \\" quote and then some words that go on for a while')  # but not itself twice
+    assert strings.looping()
