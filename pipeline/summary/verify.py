@@ -117,6 +117,13 @@ def near_duplicate(a: str, b: str) -> bool:
     return len(sa & sb) / max(len(sa), len(sb)) >= NEAR_DUPLICATE
 
 
+def nothing_new(a: str, b: str) -> bool:
+    """Item `a` says nothing that `b` has not: all its content words are in `b` ("Sheila is from
+    Chicago and Texas." after "Sheila is from Chicago and Texas, while Diane is in New Jersey.")."""
+    sa = set(content_stems(a))
+    return bool(sa) and sa <= set(content_stems(b))
+
+
 @dataclass
 class Verdict:
     supported: bool

@@ -9,7 +9,7 @@ from conftest import meeting, sample_reference
 
 from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.summary.summarize import Shape
-from pipeline.summary.verify import Checker, content_stems, near_duplicate
+from pipeline.summary.verify import Checker, content_stems, near_duplicate, nothing_new
 
 
 def as_whisper_heard() -> Transcript:
@@ -119,3 +119,10 @@ def test_evidence_is_the_stretch_that_says_the_claim(shared):
     e = v.evidence[0]
     assert said.start <= e.start < e.end <= said.end and e.speaker == said_at(t, e) == t.speaker_name(said.speaker)
     assert v.moment == e.start
+
+
+def test_an_item_that_says_nothing_new_is_a_repeat_but_one_that_says_more_is_not():
+    longer = "Sheila is from Chicago and Texas, while Diane is in New Jersey."
+    assert nothing_new("Sheila is from Chicago and Texas.", longer)
+    assert not near_duplicate("Sheila is from Chicago and Texas.", longer)  # too short for the shared share
+    assert not nothing_new(longer, "Sheila is from Chicago and Texas.")
