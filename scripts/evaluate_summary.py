@@ -11,7 +11,8 @@ meetings as speaker-attributed human transcripts from QMSum (times spread by wor
 Per summary it prints: claims (overview sentences, at-a-glance bullets, ideas, highlights, the
 one-line "about" and template list items), claims the transcript does not support and claims
 that name the wrong speaker (both by pipeline/summary/verify.py, the product's own checker),
-near-duplicate items (title included), quote verbatim-and-speaker rate and highlight grounding,
+near-duplicate items (most of the content words of an earlier item, or nothing but its words),
+quote verbatim-and-speaker rate and highlight grounding,
 ROUGE-1/2/L F1 of overview + bullets + ideas against the human references (ES2011a: the
 official AMI abstract; ES2011a-d: QMSum's answer to "Summarize the whole meeting."), wall
 seconds of the summary alone (model loading excluded), llama.cpp's token counts, and the peak
@@ -43,7 +44,7 @@ from pipeline.metrics import cost_table, rouge
 from pipeline.run.models import Models
 from pipeline.store import ModelStore
 from pipeline.summary.templates import load_template
-from pipeline.summary.verify import Checker, near_duplicate, sentences
+from pipeline.summary.verify import Checker, near_duplicate, nothing_new, sentences
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
 AMI_SECONDS = 1113.8  # ES2011a's length (its speaker turns end there); b-d have no times here
@@ -123,13 +124,13 @@ def _overview(s: dict) -> list[str]:
 
 
 def claims(s: dict) -> list[dict]:
-    """Every sentence the summary asserts, with the section it is in (and an action's owner)."""
-    out = [{"section": "overview", "text": x} for x in _overview(s)]
-    if s.get("about"):
-        out.insert(0, {"section": "about", "text": _text(s["about"])})
+    """Every sentence the summary asserts, with the section it is in (and an action's owner), in
+    the order the summary keeps them: a later one that repeats an earlier one is the duplicate."""
+    out = [{"section": "about", "text": _text(s["about"])}] if s.get("about") else []
+    out += [{"section": "highlights", "text": h["text"]} for h in s.get("highlights", [])]
+    out += [{"section": "overview", "text": x} for x in _overview(s)]
     out += [{"section": "at_a_glance", "text": _text(b)} for b in s.get("at_a_glance", [])]
     out += [{"section": "ideas", "text": f"{i['title']}. {i['text']}"} for i in s.get("ideas", [])]
-    out += [{"section": "highlights", "text": h["text"]} for h in s.get("highlights", [])]
     for sec in s.get("sections", []):
         values = sec["value"] if isinstance(sec["value"], list) else sentences(sec["value"])
         for v in values:
@@ -148,7 +149,8 @@ def faithfulness(items: list[dict], checker: Checker) -> dict:
                  wrong_speaker=bool(v.wrong_names) or v.corrected, names=checker.mentioned(c["text"]),
                  evidence=[[e.start, e.end, e.speaker] for e in v.evidence])
     texts = [c["text"] for c in items]
-    duplicates = [c for i, c in enumerate(items) if any(near_duplicate(c["text"], texts[j]) for j in range(i))]
+    duplicates = [c for i, c in enumerate(items)
+                  if any(near_duplicate(c["text"], t) or nothing_new(c["text"], t) for t in texts[:i])]
     for c in duplicates:
         c["duplicate"] = True
     unsupported = sum(not c["supported"] for c in items)
@@ -211,7 +213,7 @@ def run_ours(inputs, cfg_for, out_dir) -> dict:
         rows[name] = {"template": template, "wall_s": round(wall, 1), **faithfulness(items, Checker(t)),
                       **grounding(summary, t), **quality(name, scored_text(summary)),
                       "prompt_tokens": usage["prompt_tokens"], "prompt_evaluated": usage["prompt_evaluated"],
-                      "completion_tokens": usage["generated"],
+                      "completion_tokens": usage["generated"], "repeats_cut": usage["repeats_cut"],
                       "prompt_tok_s": round(usage["prompt_evaluated"] / max(usage["prompt_ms"], 1) * 1000, 1),
                       "gen_tok_s": round(usage["generated"] / max(usage["generate_ms"], 1) * 1000, 1),
                       **({} if name != "ES2011a" else ami_sections(summary)), "phases": usage["phases"]}

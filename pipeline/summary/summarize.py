@@ -39,17 +39,17 @@ from . import native
 from .decoding import Decoder
 from .grounding import ground_quote
 from .templates import Section, Template
-from .verify import Checker, Verdict, content_stems, heard, near_duplicate, sentences
+from .verify import Checker, Verdict, content_stems, heard, near_duplicate, nothing_new, sentences
 
-SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says, in the "
-          "speakers' own words where you can. Refer to people by the names given in the transcript. "
-          "Never repeat a point. Answer in JSON.")
-STYLE = ("Write full sentences in the third person, in plain words taken from the transcript where you can, and "
-         "name people as the transcript does (\"Ann wants a rubber case.\", not \"Ann: rubber case\" or \"We want "
-         "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
-         "said.")
+# How to write is said once, before the transcript, where it is part of the prefix every question
+# shares: after each question it cost 70 tokens a question to read again.
+SYSTEM = ("You summarise recorded conversations faithfully. Use only what the transcript says. Answer in JSON. "
+          "Write full sentences in the third person, in plain words taken from the transcript where you can, and "
+          "name people as the transcript does (\"Ann wants a rubber case.\", not \"Ann: rubber case\" or \"We want "
+          "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
+          "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 5  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 6  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
 # what a call cost: the prompt's tokens actually evaluated (a cached prefix is not) and the time,
@@ -78,8 +78,8 @@ def _str(max_len: int, min_len: int = 0) -> dict:
 def _sentence(most: int, least: int = 20) -> dict:
     """A full sentence: a capital first, a full stop last, and no "Name: words" line (a small
     model copies the transcript's layout otherwise). The length bound makes the model end the
-    sentence rather than be cut off mid-word."""
-    return {"type": "string", "pattern": f'^[A-Z][^:\\n"\\\\]{{{least},{most}}}[.!?]$'}
+    sentence rather than be cut off mid-word. A "…" last is the decoder ending a loop."""
+    return {"type": "string", "pattern": f'^[A-Z][^:\\n"\\\\]{{{least},{most}}}[.!?…]$'}
 
 
 def _list(item: dict, most: int) -> dict:
@@ -112,9 +112,10 @@ class Shape:
                    items=min(4, 1 + int(minutes // 15)),
                    one_call=minutes < 8)
 
-    def marks(self, duration: float) -> list[float]:
-        """Where each highlight's part of the recording starts."""
-        return [i * duration / self.highlights for i in range(self.highlights)]
+    def marks(self, duration: float) -> dict[str, float]:
+        """Where each highlight's part of the recording starts, by the label the model reads and
+        answers under: "Part 2" costs 7 tokens a highlight to write, a time ("00:04:51") 12."""
+        return {f"Part {i + 1}": i * duration / self.highlights for i in range(self.highlights)}
 
 
 @dataclass
@@ -196,6 +197,7 @@ class Summarizer:
                                  "lower summary.max_chunk_tokens or raise summary.n_ctx")
         reply = self.decoder.complete(tokens, schema, max_tokens)
         self.usage["prompt_tokens"] += reply.prompt_tokens
+        self.usage["repeats_cut"] += reply.repeats_cut
         cost = self.usage["phases"].setdefault(phase, {"calls": 0, **{key: 0 for key in PERF}})
         for key in PERF:
             self.usage[key] += getattr(reply, key)
@@ -214,8 +216,8 @@ class Summarizer:
         answers: dict = {}
         for group in groups:
             properties = {k: v for q in group for k, v in q.properties.items()}
-            answers.update(self._ask(prefix + context + "Answer with:\n" + "\n".join(q.ask for q in group) + "\n"
-                                     + STYLE, {"type": "object", "properties": properties, "required": list(properties)},
+            answers.update(self._ask(prefix + context + "Answer with:\n" + "\n".join(q.ask for q in group),
+                                     {"type": "object", "properties": properties, "required": list(properties)},
                                      max_tokens=sum(q.max_tokens for q in group) + 10,
                                      phase=phase + "+".join(q.name for q in group)))
         return answers
@@ -231,7 +233,7 @@ class Summarizer:
         if one_call:
             return self._ask_all(prefix, [*first, *rest, moments], True, phase=phase)
         answers = self._ask_all(prefix, [*first, moments], False, phase=phase)
-        outline = [f"[{mark}] {text}" for mark, text in sorted((answers.get("highlights") or {}).items())
+        outline = [f"[{label}] {text}" for label, text in (answers.get("highlights") or {}).items()
                    if isinstance(text, str) and checker.check(text).supported]
         context = ("What happens, part by part (the reader sees these already, each at its time: do not repeat "
                    "them, say what they add up to):\n" + "\n".join(outline) + "\n\n") if outline else ""
@@ -313,8 +315,8 @@ class Summarizer:
             progress(0, len(chunks) + 1)
         for i, chunk in enumerate(chunks):
             ends = chunks[i + 1][0].start if i + 1 < len(chunks) else t.duration
-            marks = [m for m in all_marks if chunk[0].start <= m < ends] or [chunk[0].start]
-            prefix = _prefix(t, _render(t, chunk, marks), names, f"Part {i + 1} of {len(chunks)} of a transcript")
+            marks = {label: m for label, m in all_marks.items() if chunk[0].start <= m < ends}
+            prefix = _prefix(t, _render(t, chunk, marks), names, f"Piece {i + 1} of {len(chunks)} of a transcript")
             rest = [q for q in (_points(part_shape), _ideas(part_shape), _sections(template, part_shape, names)) if q]
             part = self._read(prefix, [], _moments(part_shape, names, marks), rest, False, checker, "parts: ")
             if progress:
@@ -339,10 +341,14 @@ class Summarizer:
         if not title or not checker.check(title).supported:
             names = [s.name for s in t.speakers]
             title = "A conversation with " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
-        kept: list[str] = [title]  # what later items must not repeat
+        kept: list[str] = []  # what later items must not repeat
 
         # a small model sometimes slips into another script (Chinese, for Qwen) mid-sentence
         scripts = {_script(c) for s in t.segments for c in s.text if c.isalpha()}
+
+        def repeated(text: str) -> bool:
+            # an item may say more than the title (which is a few words), not just what another item said
+            return near_duplicate(text, title) or any(near_duplicate(text, k) or nothing_new(text, k) for k in kept)
 
         def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None) -> Verdict | None:
             text = text.strip()
@@ -354,7 +360,7 @@ class Summarizer:
             if not v.supported:
                 log.debug("dropped a claim the transcript does not support: %r", text)  # debug: it may hold what was said
                 return None
-            if any(near_duplicate(v.text, k) for k in kept):
+            if repeated(v.text):
                 self.usage["duplicates_dropped"] += 1
                 return None
             kept.append(v.text)
@@ -366,10 +372,11 @@ class Summarizer:
         # a highlight says what happens in its part of the recording, and is stamped where it does;
         # highlights come before the prose, which may only restate them (they were its outline)
         part = t.duration / shape.highlights
+        proposed = answers.get("highlights") or {}
         highlights = []
-        for mark, text in sorted((answers.get("highlights") or {}).items()):
-            start = _seconds(mark)
-            if isinstance(text, str) and (v := check(text, within=(start - part / 2, start + part * 1.5))):
+        for label, start in shape.marks(t.duration).items():
+            if isinstance(text := proposed.get(label), str) and \
+                    (v := check(text, within=(start - part / 2, start + part * 1.5))):
                 highlights.append(Highlight(v.moment, v.text, v.evidence))
         spaced = _spaced(highlights, shape.highlights, t.duration)
         crowded = {h.text for h in highlights} - {h.text for h in spaced}
@@ -380,7 +387,7 @@ class Summarizer:
         bullets = [Claim(v.text, v.evidence) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
         ideas = []
         for idea in answers.get("ideas", []):
-            if len(ideas) < shape.ideas and (made := self._idea(idea, check, checker)):
+            if len(ideas) < shape.ideas and (made := self._idea(idea, check, repeated, checker)):
                 ideas.append(made)
         spoken = f" {' '.join(w for s in t.segments for w in normalise(s.text))} "
         sections = [self._section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]
@@ -390,7 +397,7 @@ class Summarizer:
                        highlights=highlights, template=template.name, sections=sections)
 
     @staticmethod
-    def _idea(idea: dict, check, checker: Checker) -> Idea | None:
+    def _idea(idea: dict, check, repeated, checker: Checker) -> Idea | None:
         """An idea keeps its supported sentences; its title must sum them up in their words, or
         be said where they were: a title supported somewhere else in the recording ("Locator
         design" over "People would be encouraged to buy three.") is about something else."""
@@ -411,8 +418,10 @@ class Summarizer:
         if not set(normalise(title)) <= {w for part, _ in said for w in normalise(part)} and \
                 not checker.check(title, within=near).supported:
             return None
-        # only now through `check`, which counts and remembers what is kept
-        if not (verdicts := [v for part, _ in said if (v := check(part))]):
+        # only now through `check`, which counts and remembers what is kept; read with its title, a
+        # sentence may repeat what is kept ("Remote control design. The designer showed the
+        # design." after "The designer shows the remote control design.")
+        if not (verdicts := [v for part, _ in said if not repeated(f"{title}. {part}") and (v := check(part))]):
             return None
         return Idea(title=title, text=" ".join(v.text for v in verdicts),
                     evidence=sorted({(e.start, e.end, e.speaker): e for v in verdicts for e in v.evidence}.values(),
@@ -443,7 +452,7 @@ class Summarizer:
     def _grounded_quotes(self, proposals: list[dict], t: Transcript) -> list[Quote]:
         quotes: list[Quote] = []
         for p in proposals:
-            q = ground_quote(p.get("text", ""), t)
+            q = ground_quote(p.get("text", ""), t, p.get("speaker"))
             if q is None:
                 # debug only: the quote is transcript text, which default logs never show
                 log.debug("dropped a proposed quote with no matching passage: %r", p.get("text", ""))
@@ -482,18 +491,21 @@ def _ideas(shape: Shape) -> Question | None:
                     "the idea as it was put in the conversation, and why it matters")
 
 
-def _moments(shape: Shape, names: list[str], marks: list[float]) -> Question:
+def _moments(shape: Shape, names: list[str], marks: dict[str, float]) -> Question:
+    # 200 characters: cut off at 100, the model proposed the quote it had been copying again (on
+    # ES2011c 1 quote kept instead of 3); grounding takes the quote to its sentence's end anyway
     quote = {"type": "object", "properties": {"speaker": {"type": "string", "enum": names}, "text": _str(200)},
              "required": ["speaker", "text"]}
-    stamps = [f"[{clock(m)}]" for m in marks]
-    return Question("moments", {"quotes": _list(quote, shape.quotes),
-                     "highlights": {"type": "object", "properties": {s[1:-1]: _sentence(130, 25) for s in stamps},
-                                    "required": [s[1:-1] for s in stamps]}},
-                    f"- quotes: the {shape.quotes} sentences most worth keeping (an opinion, a proposal, a decision, "
-                    "a striking remark; not greetings or introductions), from the whole conversation, copied word "
-                    "for word, with who said each\n"
-                    f"- highlights: for each time mark ({', '.join(stamps)}), one full sentence with the main "
-                    "thing said or concluded in the part that starts there")
+    properties = {"quotes": _list(quote, shape.quotes)}
+    ask = (f"- quotes: the {shape.quotes} sentences most worth keeping (an opinion, a proposal, a decision, a "
+           "striking remark; not greetings or introductions), from the whole conversation, copied word for word, "
+           "with who said each")
+    if marks:
+        properties["highlights"] = {"type": "object", "properties": {label: _sentence(130, 25) for label in marks},
+                                    "required": list(marks)}
+        ask += (f"\n- highlights: for each part of the transcript ({', '.join(f'[{label}]' for label in marks)}), "
+                "one full sentence with the main thing said or concluded in that part")
+    return Question("moments", properties, ask)
 
 
 def _sections(template: Template, shape: Shape, names: list[str]) -> Question | None:
@@ -528,7 +540,7 @@ def _said(turn: Turn) -> bool:
     return any(w not in BACKCHANNEL for w in normalise(turn.text))
 
 
-def _render(t: Transcript, turns: list[Turn], marks: list[float]) -> str:
+def _render(t: Transcript, turns: list[Turn], marks: dict[str, float]) -> str:
     """The transcript as the model reads it: a line per speaker's stretch; backchannels and
     fillers left out (they cost tokens and say nothing); words the recogniser barely heard shown
     as "…" (a summary built on them would be dropped by the checker anyway), except the
@@ -536,12 +548,12 @@ def _render(t: Transcript, turns: list[Turn], marks: list[float]) -> str:
     brings the times)."""
     names = {w for s in t.speakers for w in normalise(s.name)}
     lines: list[tuple[str | None, list[str]]] = []
-    pending = sorted(marks)
+    pending = sorted(marks.items(), key=lambda mark: mark[1])
     for turn in turns:
         if not _said(turn):
             continue
-        while pending and pending[0] <= turn.start:
-            lines.append((None, [f"[{clock(pending.pop(0))}]"]))
+        while pending and pending[0][1] <= turn.start:
+            lines.append((None, [f"[{pending.pop(0)[0]}]"]))
         words: list[str] = []
         for w, clear in zip(turn.words, heard(turn)):
             tokens = set(normalise(w.word))
@@ -576,11 +588,6 @@ def _split_turn(seg: Turn, budget: int, size: int) -> list[Turn]:
 def _script(letter: str) -> str:
     """The writing system of a letter, as Unicode names it: LATIN, CJK, CYRILLIC..."""
     return unicodedata.name(letter, "?").split()[0]
-
-
-def _seconds(stamp: str) -> float:
-    h, m, s = (int(x) for x in stamp.split(":"))
-    return h * 3600 + m * 60 + s
 
 
 def _spaced(highlights: list[Highlight], most: int, duration: float) -> list[Highlight]:
@@ -630,4 +637,5 @@ def _placeholder(words: list[str]) -> bool:
 def _new_usage() -> dict:
     return {"phases": {}, "prompt_tokens": 0, "prompt_ms": 0.0, "prompt_evaluated": 0,
             "generate_ms": 0.0, "generated": 0, "calls": 0, "quotes_proposed": 0, "quotes_kept": 0,
-            "claims_proposed": 0, "claims_kept": 0, "duplicates_dropped": 0, "names_corrected": 0}
+            "claims_proposed": 0, "claims_kept": 0, "duplicates_dropped": 0, "names_corrected": 0,
+            "repeats_cut": 0}
