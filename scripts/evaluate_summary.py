@@ -149,8 +149,9 @@ def faithfulness(items: list[dict], checker: Checker) -> dict:
                  wrong_speaker=bool(v.wrong_names) or v.corrected, names=checker.mentioned(c["text"]),
                  evidence=[[e.start, e.end, e.speaker] for e in v.evidence])
     texts = [c["text"] for c in items]
+    names = list(checker.names.values())
     duplicates = [c for i, c in enumerate(items)
-                  if any(near_duplicate(c["text"], t) or nothing_new(c["text"], t) for t in texts[:i])]
+                  if any(near_duplicate(c["text"], t, names) or nothing_new(c["text"], t, names) for t in texts[:i])]
     for c in duplicates:
         c["duplicate"] = True
     unsupported = sum(not c["supported"] for c in items)

@@ -85,7 +85,7 @@ def check_summary(s: dict, t: dict) -> list[dict]:
         # a one-word name only as written ("Marketing" the speaker, not "marketing" the work)
         text = claim["text"]
         for name in names.values():
-            text = re.sub(re.escape(name), " ", text, flags=re.IGNORECASE if " " in name else 0)
+            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", " ", text, flags=re.IGNORECASE if " " in name else 0)
         wanted = set(content_stems(text))
         assert len(wanted & set(content_stems(" ".join(said)))) >= len(wanted) / 2, claim
     for q in s["quotes"]:

@@ -234,7 +234,7 @@ class Summarizer:
             return self._ask_all(prefix, [*first, *rest, moments], True, phase=phase)
         answers = self._ask_all(prefix, [*first, moments], False, phase=phase)
         outline = [f"[{label}] {text}" for label, text in (answers.get("highlights") or {}).items()
-                   if isinstance(text, str) and checker.check(text).supported]
+                   if isinstance(text, str) and not text.endswith("…") and checker.check(text).supported]
         context = ("What happens, part by part (the reader sees these already, each at its time: do not repeat "
                    "them, say what they add up to):\n" + "\n".join(outline) + "\n\n") if outline else ""
         answers.update(self._ask_all(prefix, rest, False, context, phase))
@@ -315,7 +315,7 @@ class Summarizer:
             progress(0, len(chunks) + 1)
         for i, chunk in enumerate(chunks):
             ends = chunks[i + 1][0].start if i + 1 < len(chunks) else t.duration
-            marks = {label: m for label, m in all_marks.items() if chunk[0].start <= m < ends}
+            marks = {label: m for label, m in all_marks.items() if (chunk[0].start if i else 0.0) <= m < ends}
             prefix = _prefix(t, _render(t, chunk, marks), names, f"Piece {i + 1} of {len(chunks)} of a transcript")
             rest = [q for q in (_points(part_shape), _ideas(part_shape), _sections(template, part_shape, names)) if q]
             part = self._read(prefix, [], _moments(part_shape, names, marks), rest, False, checker, "parts: ")
@@ -326,7 +326,8 @@ class Summarizer:
                     answers.setdefault(key, {}).update(value)
                 else:
                     answers.setdefault(key, []).extend(value)
-        points = [v.text for b in answers.get("at_a_glance", []) if (v := checker.check(b)).supported]
+        points = [v.text for b in _strings(answers.get("at_a_glance"))
+                  if not b.endswith("…") and (v := checker.check(b)).supported]
         notes = f"Points from a {clock(t.duration)} recording with {', '.join(names)}:\n" + \
             "\n".join(f"- {p}" for p in points) + "\n\n"
         answers.update(self._ask_all(notes, [_headline(shape, names)], True, phase="from the parts: "))
@@ -336,19 +337,22 @@ class Summarizer:
 
     def _checked(self, answers: dict, t: Transcript, template: Template, shape: Shape, checker: Checker) -> Summary:
         """Only what the transcript supports, each point once, no more than the recording fills."""
+        names = [s.name for s in t.speakers]
         # the title too must say what was said; if not, it says only who spoke
         title = answers.get("title", "").strip().rstrip(".")
         if not title or not checker.check(title).supported:
-            names = [s.name for s in t.speakers]
             title = "A conversation with " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
         kept: list[str] = []  # what later items must not repeat
 
         # a small model sometimes slips into another script (Chinese, for Qwen) mid-sentence
         scripts = {_script(c) for s in t.segments for c in s.text if c.isalpha()}
 
+        gist = ""  # the one-line "about": items go into what it sums up, in its words
+
         def repeated(text: str) -> bool:
-            # an item may say more than the title (which is a few words), not just what another item said
-            return near_duplicate(text, title) or any(near_duplicate(text, k) or nothing_new(text, k) for k in kept)
+            # an item may say more than the title or the gist, not just what another item said
+            return near_duplicate(text, title, names) or \
+                any(near_duplicate(text, k, names) or (k != gist and nothing_new(text, k, names)) for k in kept)
 
         def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None) -> Verdict | None:
             text = text.strip()
@@ -369,6 +373,7 @@ class Summarizer:
             return v
 
         about = check(answers.get("about", ""))
+        gist = about.text if about else ""
         # a highlight says what happens in its part of the recording, and is stamped where it does;
         # highlights come before the prose, which may only restate them (they were its outline)
         part = t.duration / shape.highlights

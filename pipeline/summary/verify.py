@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -108,20 +109,28 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
 
 
-def near_duplicate(a: str, b: str) -> bool:
-    """Two items that say nearly the same words: most of the longer one's content words are
-    in the shorter one."""
-    sa, sb = set(content_stems(a)), set(content_stems(b))
-    if not sa or not sb:
+def _content_and_names(text: str, names: Iterable[str]) -> tuple[set[str], set[str]]:
+    used = {name for name in names if _find(name, text)}
+    return set(content_stems(_without(text, list(used)))), used
+
+
+def near_duplicate(a: str, b: str, names: Iterable[str] = ()) -> bool:
+    """Item `a` says nearly what `b` did: most of the longer one's content words are in the
+    shorter one, the speakers' `names` aside, and `a` names no one `b` does not ("We're going to
+    build it." repeats "Ann proposes to build it."; "Bob lives in Leeds." does not repeat "Ann
+    lives in Leeds.")."""
+    (sa, na), (sb, nb) = _content_and_names(a, names), _content_and_names(b, names)
+    if not sa or not sb or not na <= nb:
         return False
     return len(sa & sb) / max(len(sa), len(sb)) >= NEAR_DUPLICATE
 
 
-def nothing_new(a: str, b: str) -> bool:
-    """Item `a` says nothing that `b` has not: all its content words are in `b` ("Sheila is from
-    Chicago and Texas." after "Sheila is from Chicago and Texas, while Diane is in New Jersey.")."""
-    sa = set(content_stems(a))
-    return bool(sa) and sa <= set(content_stems(b))
+def nothing_new(a: str, b: str, names: Iterable[str] = ()) -> bool:
+    """Item `a` says nothing that `b` has not: all its content words and the people it names are
+    in `b` ("Sheila is from Chicago and Texas." after "Sheila is from Chicago and Texas, while
+    Diane is in New Jersey.")."""
+    (sa, na), (sb, nb) = _content_and_names(a, names), _content_and_names(b, names)
+    return bool(sa) and sa <= sb and na <= nb
 
 
 @dataclass

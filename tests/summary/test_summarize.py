@@ -106,6 +106,11 @@ def test_an_idea_that_with_its_title_repeats_a_highlight_is_dropped(shared, summ
     assert [h.text for h in s.highlights] == [highlight]
     assert not near_duplicate(idea["text"], highlight) and near_duplicate(f"{idea['title']}. {idea['text']}", highlight)
     assert s.ideas == []
+    # the same idea beside another highlight is kept: it was dropped as a repeat, not as unsupported
+    answers["highlights"] = {"Part 1": "Speaker says the remote control needs a screen."}
+    s = summarizer._checked(answers, t, load_template("podcast"), dataclasses.replace(Shape.of(t), highlights=1),
+                            Checker(t))
+    assert [i.title for i in s.ideas] == [idea["title"]]
 
 
 def test_a_sentence_that_goes_on_about_someone_is_put_to_them(summarizer):

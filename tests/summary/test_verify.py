@@ -126,3 +126,13 @@ def test_an_item_that_says_nothing_new_is_a_repeat_but_one_that_says_more_is_not
     assert nothing_new("Sheila is from Chicago and Texas.", longer)
     assert not near_duplicate("Sheila is from Chicago and Texas.", longer)  # too short for the shared share
     assert not nothing_new(longer, "Sheila is from Chicago and Texas.")
+
+
+def test_a_repeat_is_the_same_point_about_the_same_people():
+    names = ["Project Manager", "Sheila", "Diane"]
+    named = "Project Manager proposes a remote control with water-resistant, strong, and furry features."
+    unnamed = "We're going to design a remote control that's water-resistant, strong, and furry."
+    assert near_duplicate(unnamed, named, names) and not near_duplicate(unnamed, named)  # the name is not content
+    assert not near_duplicate("Diane is from Chicago.", "Sheila is from Chicago.", names)
+    assert not nothing_new("Diane is from Chicago.", "Sheila is from Chicago.", names)
+    assert nothing_new("Diane is from Chicago.", "Sheila and Diane are from Chicago.", names)
