@@ -44,9 +44,10 @@ from llama_cpp.llama_grammar import json_schema_to_gbnf
 # the layout of llama.cpp's llama_token_data, so that numpy can fill and read it in place
 TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
 TOP_K, TOP_P, MIN_P = 40, 0.95, 0.05  # what a draw at a temperature may choose from
-# A string whose last this many bytes were already written in its part of the answer is going
-# round in circles; longer than any string's least length, so that it can end there
-REPEAT = 48
+# A string whose last this many characters were already written in its part of the answer is
+# going round in circles; longer than any string's least length, so that it can end there, and
+# than the openings that distinct items share ("The User Interface Designer suggested that the")
+REPEAT = 64
 
 
 @dataclass
@@ -75,11 +76,10 @@ class Decoder:
         self.all = np.zeros(self.n_vocab, dtype=TOKEN_DATA)
         self.all["id"] = np.arange(self.n_vocab)
         self.one = np.zeros(1, dtype=TOKEN_DATA)
-        # the tokens that end a looping string ("…", the closing quote) and then its list
-        self.cut = [llm.tokenize(text.encode(), add_bos=False, special=False) for text in ("…", '"', "]")]
-        if any(len(token) != 1 for token in self.cut):
-            raise ValueError("this model's vocabulary has no single token for …, \" or ]")
-        self.cut = [token[0] for token in self.cut]
+        # the tokens that end a looping string ("…", the closing quote) and then its list; a
+        # vocabulary without them as single tokens gets no such cut
+        cut = [llm.tokenize(text.encode(), add_bos=False, special=False) for text in ("…", '"', "]")]
+        self.cut = [token[0] for token in cut] if all(len(token) == 1 for token in cut) else []
 
         def text(token: int) -> str:
             return llama_cpp.llama_vocab_get_text(self.vocab, token).decode("utf-8", "replace") if token >= 0 else ""
@@ -144,7 +144,7 @@ class Decoder:
             if ending:  # the closing quote, then the bracket where a list can end there
                 token = self._allowed(grammar, ending.pop(0))
                 ending = ending if token is not None else []
-            elif strings.looping() and (token := self._allowed(grammar, self.cut[0])) is not None:
+            elif self.cut and strings.looping() and (token := self._allowed(grammar, self.cut[0])) is not None:
                 ending, cuts = self.cut[1:], cuts + 1
             if token is None:
                 token = self._pick(grammar)
@@ -243,7 +243,10 @@ class Strings:
     def looping(self) -> bool:
         if not self.inside or self.key or len(self.current) < REPEAT:
             return False
-        tail = bytes(self.current[-REPEAT:])
+        text = self.current.decode("utf-8", "ignore")
+        if len(text) < REPEAT:  # counted in characters, as a schema's lengths are
+            return False
+        tail = text[-REPEAT:].encode()
         return tail in self.field or tail in self.current[:-1]
 
 

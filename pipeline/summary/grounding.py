@@ -59,11 +59,12 @@ def ground_quote(proposal: str, transcript: Transcript, speaker: str | None = No
 
 def _sentence_end(words: list, first: int, last: int) -> int:
     """The word that ends the sentence the match ends in: the first full stop from `last` on, or
-    the turn's end, within MAX_WORDS of `first`; failing both, the last clause's end before that."""
+    the turn's end, within MAX_WORDS of `first`; failing both, the last clause's end before that,
+    or the match's own end (an unpunctuated transcript)."""
     reach = min(len(words), first + max(MAX_WORDS, last - first + 1)) - 1
     for i in range(last, reach + 1):
         if SENTENCE_END.search(words[i].word):
             return i
     if reach == len(words) - 1:
         return reach
-    return next((i for i in range(reach, last - 1, -1) if CLAUSE_END.search(words[i].word)), reach)
+    return next((i for i in range(reach, last - 1, -1) if CLAUSE_END.search(words[i].word)), last)

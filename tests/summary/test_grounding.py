@@ -45,3 +45,8 @@ def test_a_quote_in_a_sentence_that_never_ends_stops_at_a_clause_within_reach():
     run_on = ("so the budget is far too small for the rubber case we wanted, " + "and then we talk on " * 12).strip()
     q = ground_quote("the budget is far too small for the rubber case", transcript(turn("S1", 20.0, run_on)))
     assert q.text == "the budget is far too small for the rubber case we wanted,"
+    # no punctuation at all: the quote is what matched, not 45 words of whatever followed
+    bare = transcript(turn("S1", 20.0, "so " + "and then we talk on " * 12 + "the budget is far too small for "
+                           "the rubber case we wanted " + "and then we talk on " * 12))
+    assert ground_quote("the budget is far too small for the rubber case", bare).text == \
+        "the budget is far too small for the rubber case"
