@@ -13,7 +13,7 @@ from pipeline.config import SummaryConfig, load_config
 from pipeline.store import ModelStore
 from pipeline.summary.summarize import CONTEXT_STEP, RESERVED_TOKENS, Shape, Summarizer, _line, _new_usage, _said
 from pipeline.summary.templates import load_template
-from pipeline.summary.verify import Checker, near_duplicate
+from pipeline.summary.verify import Checker, near_duplicate, nothing_new
 
 
 def load(cfg: SummaryConfig) -> Summarizer:
@@ -80,6 +80,20 @@ def test_a_point_the_overview_already_made_is_not_made_again(summarizer):
     assert [c.text for c in s.overview] == [overview]
     assert [c.text for c in s.at_a_glance] == ["Sheila says they call her a Yankee down in Texas."]
     assert summarizer.usage["duplicates_dropped"] == 1
+
+
+def test_a_highlight_within_the_one_line_gist_stays(summarizer):
+    """The gist sums up what the items say, in their words: an item is not dropped as saying
+    nothing new because the gist already holds its words (it is, after any other item)."""
+    t = sample_reference()
+    gist = "Diane is in New Jersey now, though she is originally from Chicago."
+    moment = "Diane is in New Jersey now."
+    answers = {"title": "Two women from Chicago", "about": gist, "highlights": {"Part 1": moment},
+               "at_a_glance": [moment]}
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert nothing_new(moment, gist, ["Diane", "Sheila"])
+    assert s.about.text == gist and [h.text for h in s.highlights] == [moment] and s.at_a_glance == []
 
 
 def test_an_idea_whose_title_is_about_something_else_is_dropped(shared, summarizer):
