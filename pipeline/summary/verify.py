@@ -24,6 +24,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from ..data import Evidence, Transcript, Turn
+from ..stages.naming import introductions
 from ..text import normalise
 
 CONFIDENT = 0.5  # a word the recogniser gave a lower probability is not evidence
@@ -150,6 +151,12 @@ class Checker:
     def __init__(self, transcript: Transcript):
         self.t = transcript
         self.names = {s.id: s.name for s in transcript.speakers}
+        # Who a claim can name: each speaker by the name shown, and by the name they introduced
+        # themselves with where that is another ("I'm Chiara" said by the speaker shown as
+        # "Marketing"): "Chiara drew a dolphin" must be the Marketing expert's words.
+        self.people = {name: sid for sid, name in self.names.items()}
+        for sid, name in introductions(transcript.segments).items():
+            self.people.setdefault(name, sid)
         self.turn_of: list[int] = []  # per transcript token: its turn
         self.time_of: list[float] = []  # and when it was said
         self.word_of: list[int] = []  # and the word within that turn
@@ -177,10 +184,10 @@ class Checker:
         return self._matches[stem]
 
     def mentioned(self, text: str) -> list[str]:
-        """The speakers' names a claim uses: a one-word name as it is written (so "Marketing"
-        the person, not "marketing" the subject), a longer one in any case ("the project
-        manager" is the Project Manager)."""
-        return [name for name in dict.fromkeys(self.names.values()) if _find(name, text)]
+        """The speakers' names a claim uses (shown or self-introduced): a one-word name as it
+        is written (so "Marketing" the person, not "marketing" the subject), a longer one in any
+        case ("the project manager" is the Project Manager)."""
+        return [name for name in self.people if _find(name, text)]
 
     def check(self, text: str, owner: str | None = None, within: tuple[float, float] | None = None) -> Verdict:
         """Is `text` supported by the transcript (or by what was said `within` those times), and
@@ -249,7 +256,7 @@ class Checker:
 
     def _own(self, names: list[str], stems: list[str]) -> dict[str, list[int]]:
         """Where these people themselves said each stem."""
-        ids = {sid for sid, n in self.names.items() if n in names}
+        ids = {self.people[n] for n in names if n in self.people}
         return {s: [p for p in self._positions(s) if self.t.segments[self.turn_of[p]].speaker in ids] for s in stems}
 
     def _said_by(self, people: list[str], stems: list[str]) -> bool:
@@ -299,9 +306,9 @@ class Checker:
         if not names:
             return True
         turns = [self.t.segments[ti] for ti in self._turns(p, end, covered, positions)]
-        speakers = {self.names.get(turn.speaker) for turn in turns}
+        speakers = {turn.speaker for turn in turns}
         said = " " + " ".join(" ".join(normalise(turn.text)) for turn in turns) + " "
-        return all(n in speakers or f" {' '.join(normalise(n))} " in said for n in names)
+        return all(self.people.get(n) in speakers or f" {' '.join(normalise(n))} " in said for n in names)
 
     def _evidence(self, passages, positions) -> tuple[list[Evidence], float]:
         """Per passage, the turns that hold its matched words: who said them, from when to when;

@@ -136,3 +136,15 @@ def test_a_repeat_is_the_same_point_about_the_same_people():
     assert not near_duplicate("Diane is from Chicago.", "Sheila is from Chicago.", names)
     assert not nothing_new("Diane is from Chicago.", "Sheila is from Chicago.", names)
     assert nothing_new("Diane is from Chicago.", "Sheila and Diane are from Chicago.", names)
+
+
+def test_a_speaker_named_as_they_introduced_themselves_is_checked_as_that_speaker(shared):
+    # ES2011a's speakers are shown by role; in the talk the Marketing expert says "I'm Chiara" and
+    # the Industrial Designer "I'm Krista". It is the User Interface who likes dolphins.
+    checker = Checker(meeting(shared, turns=80))
+    assert checker.mentioned("Chiara thinks dolphins are smart and cute.") == ["Chiara"]
+    swapped = checker.check("Chiara thinks dolphins are smart and cute.")
+    assert swapped.corrected and swapped.text == "User Interface thinks dolphins are smart and cute."
+    assert not checker.check("Chiara thinks dolphins are smart, and Krista had a cat as well.").supported
+    own = checker.check("Chiara had a cat as well.")  # her own words: kept as they are
+    assert own.supported and not own.corrected and own.text == "Chiara had a cat as well."
