@@ -63,6 +63,12 @@ FILLER = frozenset("um uh hmm mm".split())
 QUOTE_CONTENT = 4  # content words a quote must hold to be worth saving
 PRONOUN = re.compile(r"(they|he|she|his|her|their|them)\b", re.I)  # a sentence that goes on about someone named before
 TITLE_REACH = 30.0  # seconds around an idea's evidence where its title's words must have been said
+# A sentence stopped at its length bound keeps what comes before its last comma when that stands
+# as a sentence of its own: this many words at least, not opening a subordinate clause ("If the
+# budget allows,") and not left hanging on a word that needs what was cut ("a wheel and a,").
+CLAUSE_WORDS = 6
+SUBORDINATE = frozenset("if when whenever although though while because unless since as after before whether once".split())
+DANGLING = frozenset("a an the and or but of to that which who whom whose with for from in on at by as than".split())
 
 
 def settings(cfg: Config, template: Template) -> dict:
@@ -626,11 +632,24 @@ def _tidy(value, schema: dict):
     if not isinstance(value, str) or longest is None or len(value) < longest:
         return value
     if "pattern" in schema:
-        return value[:-1] + "…"
+        *done, last = sentences(value[:-1])
+        return " ".join([*done, _clause_before_cut(last)])
     sentence_end = max(value.rfind(mark) for mark in ".!?")
     if sentence_end >= len(value) // 2:
         return value[:sentence_end + 1]
     return value[:value.rfind(" ")].rstrip(" ,;:") + "…" if " " in value else value
+
+
+def _clause_before_cut(sentence: str) -> str:
+    """A sentence cut off at its bound, back to its last comma where what stands before it is
+    a sentence ("Ann recommends rubber, since titanium is too hea" -> "Ann recommends rubber."):
+    the checker then reads what was said, not a fragment; otherwise it ends in "…" (cut off)."""
+    body = sentence.rstrip().removesuffix(",")  # a comma at the cut itself ends no clause
+    head = body[:body.rfind(",")].rstrip() if "," in body else ""
+    words = head.lower().split()
+    if len(words) >= CLAUSE_WORDS and words[0] not in SUBORDINATE and words[-1] not in DANGLING:
+        return head + "."
+    return sentence + "…"
 
 
 def _placeholder(words: list[str]) -> bool:

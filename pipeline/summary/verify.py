@@ -58,6 +58,9 @@ talking discuss discusses discussed discussing mention mentions mentioned mentio
 state states stated share shares shared sharing express expresses expressed explain explains explained
 explaining describe describes described describing note notes noted highlight highlights highlighted
 emphasise emphasises emphasised emphasize emphasizes emphasized point points pointed topic topics
+present presents presented presenting announce announces announced announcing introduce introduces
+introduced introducing propose proposes proposed proposing suggest suggests suggested suggesting
+recommend recommends recommended recommending conclude concludes concluded concluding ask asks asked asking
 participant participants person people group team member members everyone someone recording transcript
 summary overview main key important importance significant various aspects aspect overall idea ideas
 """.split())

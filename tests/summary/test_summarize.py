@@ -189,6 +189,16 @@ def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():
                    "story": "Ann chairs the meeting. Bob agrees to sen…"}
     # a sentence the pattern let end on its own is kept whole
     assert _tidy("Bob agrees to send it.", _sentence(40)) == "Bob agrees to send it."
+    # one cut off after a comma keeps what stands before it as a sentence, and only that
+    bound = _sentence(60)
+    assert _tidy("Ann recommends a rubber case for the remote, since titanium is hea.", bound) == \
+        "Ann recommends a rubber case for the remote."
+    assert _tidy("Ann looked at fashion trends in phones and cars, and found that a fancy,.", bound) == \
+        "Ann looked at fashion trends in phones and cars."
+    assert _tidy("Ann chairs. If the budget allows it next year, Bob will add a scre.", bound) == \
+        "Ann chairs. If the budget allows it next year, Bob will add a scre…"
+    assert _tidy("Ann wants a remote with a wheel and a, button and a screen to fi.", bound) == \
+        "Ann wants a remote with a wheel and a, button and a screen to fi…"
 
 
 def test_placeholders_for_nothing_are_recognised():
