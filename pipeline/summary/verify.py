@@ -2,12 +2,13 @@
 
 The model proposes a claim; the code looks for the passage that supports it. A claim's content
 words (its words less function words, the ways a summary talks about talk, "discussed",
-"mentioned", and the speakers' names) are stemmed and looked up among the words the speech
+"presents", "suggests", and the speakers' names) are stemmed and looked up among the words the speech
 recogniser was confident about; the claim is supported when up to three short passages
 together hold most of them. Words heard with low confidence are not evidence: a claim built on
 them ("deep design" in the bundled call, where Whisper half-heard "I need the design") fails,
 while a near spelling of a clearly heard word ("Shiela") still counts. A claim that names a
-speaker must be backed by that speaker's own words, or by words addressed to them by name;
+speaker (by the name shown, or the one they introduced themselves with: "I'm Chiara") must be
+backed by that speaker's own words, or by words addressed to them by name;
 otherwise the name is corrected (one name, one other speaker behind the evidence) or the claim
 fails. Nothing here asks the model: the check is the transcript's words against the claim's.
 """
