@@ -149,7 +149,7 @@ def faithfulness(items: list[dict], checker: Checker) -> dict:
                  wrong_speaker=bool(v.wrong_names) or v.corrected, names=checker.mentioned(c["text"]),
                  evidence=[[e.start, e.end, e.speaker] for e in v.evidence])
     texts = [c["text"] for c in items]
-    names = list(checker.names.values())
+    names = list(checker.people)
     duplicates = [c for i, c in enumerate(items)
                   if any(near_duplicate(c["text"], t, names) or nothing_new(c["text"], t, names) for t in texts[:i])]
     for c in duplicates:

@@ -17,6 +17,9 @@ from ..errors import ConfigError
 
 INTRODUCTION = re.compile(
     r"\b(?i:I'm|I am|my name is|my name's|this is|it's|call me)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+# Only what a speaker says of themselves: "this is Sheila, our designer" may be said of someone
+# else, and "it's Mark's turn" names no one who speaks.
+SELF_INTRODUCTION = re.compile(r"\b(?i:I'm|I am|my name is|my name's|call me)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!')")
 # Capitalised words that follow "I'm" or "this is" without being names.
 NOT_NAMES = {
     "I", "A", "An", "The", "This", "That", "It", "Just", "Not", "So", "Here", "There", "Good", "Fine",
@@ -31,12 +34,12 @@ def speaker_order(turns: list[Turn]) -> list[str]:
     return list(dict.fromkeys(t.speaker for t in turns))
 
 
-def introductions(turns: list[Turn]) -> dict[str, str]:
+def introductions(turns: list[Turn], pattern: re.Pattern = INTRODUCTION) -> dict[str, str]:
     """Speaker id -> the name they give for themselves; names claimed by two speakers are dropped."""
     found: dict[str, str] = {}
     claimed: dict[str, set[str]] = {}
     for t in turns:
-        for m in INTRODUCTION.finditer(t.text):
+        for m in pattern.finditer(t.text):
             name = m.group(1)
             if name in NOT_NAMES:
                 continue

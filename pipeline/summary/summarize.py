@@ -63,12 +63,16 @@ FILLER = frozenset("um uh hmm mm".split())
 QUOTE_CONTENT = 4  # content words a quote must hold to be worth saving
 PRONOUN = re.compile(r"(they|he|she|his|her|their|them)\b", re.I)  # a sentence that goes on about someone named before
 TITLE_REACH = 30.0  # seconds around an idea's evidence where its title's words must have been said
-# A sentence stopped at its length bound keeps what comes before its last comma when that stands
-# as a sentence of its own: this many words at least, not opening a subordinate clause ("If the
-# budget allows,") and not left hanging on a word that needs what was cut ("a wheel and a,").
+# A sentence stopped at its length bound keeps what comes before its last comma when that reads
+# as a sentence and what was cut could only add to it: this many words at least; not opening
+# with a subordinate clause or a phrase ("If the budget allows,", "According to Ann,"); not
+# left hanging on a word that needs what was cut ("a wheel and a,"); and not followed by a
+# condition or a contrast ("Ann agreed to a screen, but only if" is not "Ann agreed to a screen.").
 CLAUSE_WORDS = 6
-SUBORDINATE = frozenset("if when whenever although though while because unless since as after before whether once".split())
+OPENERS = frozenset("""if when whenever although though even while because unless since as after before whether
+once according following despite given having based in on at to for with without by from of during""".split())
 DANGLING = frozenset("a an the and or but of to that which who whom whose with for from in on at by as than".split())
+QUALIFIERS = frozenset("but only unless if except although though provided yet not until when whenever".split())
 
 
 def settings(cfg: Config, template: Template) -> dict:
@@ -344,6 +348,7 @@ class Summarizer:
     def _checked(self, answers: dict, t: Transcript, template: Template, shape: Shape, checker: Checker) -> Summary:
         """Only what the transcript supports, each point once, no more than the recording fills."""
         names = [s.name for s in t.speakers]
+        people = list(checker.people)  # the names a claim may use for a speaker, self-introduced ones too
         # the title too must say what was said; if not, it says only who spoke
         title = answers.get("title", "").strip().rstrip(".")
         if not title or not checker.check(title).supported:
@@ -357,8 +362,8 @@ class Summarizer:
 
         def repeated(text: str) -> bool:
             # an item may say more than the title or the gist, not just what another item said
-            return near_duplicate(text, title, names) or \
-                any(near_duplicate(text, k, names) or (k != gist and nothing_new(text, k, names)) for k in kept)
+            return near_duplicate(text, title, people) or \
+                any(near_duplicate(text, k, people) or (k != gist and nothing_new(text, k, people)) for k in kept)
 
         def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None) -> Verdict | None:
             text = text.strip()
@@ -622,8 +627,9 @@ def _strings(value) -> list[str]:
 def _tidy(value, schema: dict):
     """A string that reached its schema's bound was stopped by the grammar, often mid-word (a
     sentence pattern makes it end with a full stop there: "a fun and easyTo."). A maxLength
-    string is cut back to its last whole sentence, or its last whole word; a sentence that was
-    cut off ends in "…", which the checks read as unfinished and drop."""
+    string is cut back to its last whole sentence, or its last whole word. A sentence that was
+    cut off keeps the clause before its last comma where that reads as a sentence
+    (`_clause_before_cut`), else it ends in "…", which the checks read as unfinished and drop."""
     if isinstance(value, dict):
         return {k: _tidy(v, schema.get("properties", {}).get(k, {})) for k, v in value.items()}
     if isinstance(value, list):
@@ -632,7 +638,9 @@ def _tidy(value, schema: dict):
     if not isinstance(value, str) or longest is None or len(value) < longest:
         return value
     if "pattern" in schema:
-        *done, last = sentences(value[:-1])
+        if value.endswith("…"):  # the decoder ended a loop: nothing to keep
+            return value
+        *done, last = sentences(value[:-1]) or [""]
         return " ".join([*done, _clause_before_cut(last)])
     sentence_end = max(value.rfind(mark) for mark in ".!?")
     if sentence_end >= len(value) // 2:
@@ -641,14 +649,17 @@ def _tidy(value, schema: dict):
 
 
 def _clause_before_cut(sentence: str) -> str:
-    """A sentence cut off at its bound, back to its last comma where what stands before it is
-    a sentence ("Ann recommends rubber, since titanium is too hea" -> "Ann recommends rubber."):
-    the checker then reads what was said, not a fragment; otherwise it ends in "…" (cut off)."""
+    """A sentence cut off at its bound, back to its last comma where what stands before it
+    reads as a sentence ("Ann recommends rubber for the case, since titanium is too hea" -> "Ann
+    recommends rubber for the case."): the checker then reads what was said, not a fragment;
+    otherwise it ends in "…" (cut off)."""
     body = sentence.rstrip().removesuffix(",")  # a comma at the cut itself ends no clause
-    head = body[:body.rfind(",")].rstrip() if "," in body else ""
+    cut = body.rfind(",")
+    head, tail = body[:cut].rstrip(), body[cut + 1:].lower().split()
     words = head.lower().split()
-    if len(words) >= CLAUSE_WORDS and words[0] not in SUBORDINATE and words[-1] not in DANGLING:
-        return head + "."
+    if cut > 0 and tail and tail[0] not in QUALIFIERS and len(words) >= CLAUSE_WORDS and \
+            words[0] not in OPENERS and words[-1] not in DANGLING:
+        return head if head.endswith((".", "!", "?")) else head + "."
     return sentence + "…"
 
 

@@ -25,7 +25,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from ..data import Evidence, Transcript, Turn
-from ..stages.naming import introductions
+from ..stages.naming import SELF_INTRODUCTION, introductions
 from ..text import normalise
 
 CONFIDENT = 0.5  # a word the recogniser gave a lower probability is not evidence
@@ -158,9 +158,14 @@ class Checker:
         # Who a claim can name: each speaker by the name shown, and by the name they introduced
         # themselves with where that is another ("I'm Chiara" said by the speaker shown as
         # "Marketing"): "Chiara drew a dolphin" must be the Marketing expert's words.
-        self.people = {name: sid for sid, name in self.names.items()}
-        for sid, name in introductions(transcript.segments).items():
-            self.people.setdefault(name, sid)
+        # Two speakers may share a shown name (the user's way to join one person split in two).
+        self.people: dict[str, set[str]] = {}
+        for sid, name in self.names.items():
+            self.people.setdefault(name, set()).add(sid)
+        shown = {w for name in self.names.values() for w in normalise(name)}
+        for sid, name in introductions(transcript.segments, SELF_INTRODUCTION).items():
+            if name not in self.people and name.lower() not in shown:  # not "User" of "User Interface"
+                self.people[name] = {sid}
         self.turn_of: list[int] = []  # per transcript token: its turn
         self.time_of: list[float] = []  # and when it was said
         self.word_of: list[int] = []  # and the word within that turn
@@ -227,7 +232,9 @@ class Checker:
             checked.update(people)
             if self._said_by(people, stems):
                 continue
-            others = [n for n in self.names.values() if n not in names and self._said_by([n], stems)]
+            named = set().union(*(self.people[n] for n in names))  # by any of their names
+            others = [n for n in dict.fromkeys(self.names.values())
+                      if not self.people[n] & named and self._said_by([n], stems)]
             if len(people) == 1 and len(others) == 1:
                 verdict.text = verdict.text.replace(clause, others[0] + clause[len(people[0]):], 1)
                 verdict.corrected = True
@@ -260,7 +267,7 @@ class Checker:
 
     def _own(self, names: list[str], stems: list[str]) -> dict[str, list[int]]:
         """Where these people themselves said each stem."""
-        ids = {self.people[n] for n in names if n in self.people}
+        ids = set().union(*(self.people.get(n, set()) for n in names))
         return {s: [p for p in self._positions(s) if self.t.segments[self.turn_of[p]].speaker in ids] for s in stems}
 
     def _said_by(self, people: list[str], stems: list[str]) -> bool:
@@ -312,7 +319,7 @@ class Checker:
         turns = [self.t.segments[ti] for ti in self._turns(p, end, covered, positions)]
         speakers = {turn.speaker for turn in turns}
         said = " " + " ".join(" ".join(normalise(turn.text)) for turn in turns) + " "
-        return all(self.people.get(n) in speakers or f" {' '.join(normalise(n))} " in said for n in names)
+        return all(self.people.get(n, set()) & speakers or f" {' '.join(normalise(n))} " in said for n in names)
 
     def _evidence(self, passages, positions) -> tuple[list[Evidence], float]:
         """Per passage, the turns that hold its matched words: who said them, from when to when;

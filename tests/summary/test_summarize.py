@@ -199,6 +199,13 @@ def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():
         "Ann chairs. If the budget allows it next year, Bob will add a scre…"
     assert _tidy("Ann wants a remote with a wheel and a, button and a screen to fi.", bound) == \
         "Ann wants a remote with a wheel and a, button and a screen to fi…"
+    for kept_as_cut in ("Ann chairs the meeting, since the budget is tight and the time is sho.",  # too short
+                        "Ann agreed to a screen on the remote, but only if it is cheaper than te.",  # a condition
+                        "According to Ann and her notes of today, the case is rubber and blue a.",  # an opening
+                        "Ann wants a rubber case in fruit colours, and Bob wants the same, the sam…"):  # a loop
+        assert _tidy(kept_as_cut, bound).endswith("…"), kept_as_cut
+    assert _tidy("Ann chairs. Bob agrees to send the slides today, since the time is sho.", bound) == \
+        "Ann chairs. Bob agrees to send the slides today."
 
 
 def test_placeholders_for_nothing_are_recognised():

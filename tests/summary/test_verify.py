@@ -145,6 +145,47 @@ def test_a_speaker_named_as_they_introduced_themselves_is_checked_as_that_speake
     assert checker.mentioned("Chiara thinks dolphins are smart and cute.") == ["Chiara"]
     swapped = checker.check("Chiara thinks dolphins are smart and cute.")
     assert swapped.corrected and swapped.text == "User Interface thinks dolphins are smart and cute."
-    assert not checker.check("Chiara thinks dolphins are smart, and Krista had a cat as well.").supported
+    # each clause goes to the one other speaker who said its words (the Project Manager: "It's a cat.")
+    both = checker.check("Chiara thinks dolphins are smart, and Krista had a cat as well.")
+    assert both.supported and both.text == "User Interface thinks dolphins are smart, and Project Manager had a cat as well."
     own = checker.check("Chiara had a cat as well.")  # her own words: kept as they are
     assert own.supported and not own.corrected and own.text == "Chiara had a cat as well."
+
+
+def talk(*lines: tuple[str, str, str]) -> Transcript:
+    """A transcript of (speaker id, shown name, words) lines, a word every 0.4 s."""
+    turns, now = [], 0.0
+    for sid, _, text in lines:
+        words = [Word(now + i * 0.4, now + i * 0.4 + 0.3, w, 1.0, sid) for i, w in enumerate(text.split())]
+        turns.append(Turn(words[0].start, words[-1].end, text, words, sid))
+        now = words[-1].end + 1.0
+    speakers = {sid: Speaker(sid, name) for sid, name, _ in lines}
+    return Transcript("talk.wav", now, "en", {}, list(speakers.values()), turns)
+
+
+def test_who_a_name_is_comes_from_what_speakers_say_of_themselves():
+    checker = Checker(talk(("S1", "Speaker 1", "Hi, I'm Chiara and I look after marketing."),
+                           ("S2", "Speaker 2", "This is Mark's plan: dolphins are smart and cute animals."),
+                           ("S1", "Speaker 1", "I had a cat drawing as well."),
+                           ("S3", "User Interface", "I'm User friendly, I hope.")))
+    # "this is Mark's" is said of someone else, "I'm User" is no name: neither names a speaker
+    assert set(checker.people) == {"Speaker 1", "Speaker 2", "User Interface", "Chiara"}
+    swapped = checker.check("Chiara thinks dolphins are smart and cute animals.")
+    assert swapped.corrected and swapped.text == "Speaker 2 thinks dolphins are smart and cute animals."
+    own = checker.check("Chiara had a cat drawing.")
+    assert own.supported and own.text == "Chiara had a cat drawing."
+
+
+def test_two_speakers_with_one_name_are_one_person():
+    # the user's way to join one person whom the diarization split in two
+    checker = Checker(talk(("S1", "Ann", "The rubber case should come in bright fruit colours."),
+                           ("S2", "Bob", "Fine by me."),
+                           ("S3", "Ann", "We could add a kinetic battery to the remote.")))
+    for claim in ("Ann wants a rubber case in bright fruit colours.", "Ann wants a kinetic battery in the remote."):
+        v = checker.check(claim)
+        assert v.supported and not v.corrected, claim
+
+
+def test_how_a_summary_talks_about_talk_is_not_content():
+    assert content_stems("She proposes and suggests a rubber case.") == ["rubber", "case"]
+    assert content_stems("Marketing presents and recommends it, and asks about it.") == ["market"]
