@@ -24,9 +24,13 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["PYANNOTE_METRICS_ENABLED"] = "false"
 # None in sys.modules makes `import onnxruntime` raise ImportError, the case its importers handle.
 sys.modules.setdefault("onnxruntime", None)
-# Spinning OpenMP workers stall badly on 2 cores when another stage or process is busy
-# (measured 10-20x slowdowns in torch and llama.cpp); passive waiting avoids it.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# OpenMP's workers wait for each other hundreds of times a token. Spinning until the other is
+# done stalls badly on 2 cores when another process is busy (10-20x in torch and llama.cpp);
+# going to sleep at once (OMP_WAIT_POLICY=PASSIVE) makes every wait a wake-up, and a quiet
+# machine pays for it. A short spin, then sleep, has the speed of both (the 1.5B model's step, 2
+# threads: 90 ms quiet and 159 ms beside a busy process, against 148 and 156 passive, 95 and
+# 275 spinning; scripts/bench_llama.py --steps).
+os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 # Each library is given its thread count explicitly (CTranslate2's cpu_threads, torch's
 # set_num_threads, llama.cpp's n_threads). Left to OpenMP's default of every core, the recogniser
 # wrote other word probabilities than with 1 (numpy's BLAS or CTranslate2 summing in another

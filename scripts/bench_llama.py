@@ -8,19 +8,23 @@ To compare two builds, install each into its own folder and point PYTHONPATH at 
 
     pip install --no-deps --target /tmp/llama-portable llama_cpp_python-...whl
     PYTHONPATH=/tmp/llama-portable .venv/bin/python scripts/bench_llama.py --runs 3
+
+--steps 1 3 times instead one step of writing (the median of 12) for 1 and for 3 answers side by
+side over the same prompt, as the summary writes them (pipeline/summary/decoding.py); --busy
+keeps another process busy on one core meanwhile, as a user's other work would. Both run with
+the OpenMP settings the pipeline sets when imported (OMP_*/GOMP_* in the environment win).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import re
 import statistics
 import sys
 import time
 from pathlib import Path
-
-import llama_cpp
 
 from pipeline.config import load_config
 from pipeline.store import ModelStore
@@ -48,17 +52,85 @@ def main() -> int:
     parser.add_argument("--n-batch", type=int, default=512)
     parser.add_argument("--n-ubatch", type=int, default=512)
     parser.add_argument("--flash-attn", action="store_true", help="llama.cpp's flash attention (f16 cache)")
+    parser.add_argument("--steps", type=int, nargs="+", metavar="ANSWERS", help="time a step of this many answers")
+    parser.add_argument("--busy", action="store_true", help="another process keeps one core busy meanwhile")
     args = parser.parse_args()
+    import llama_cpp  # after pipeline, which sets OpenMP's waiting before OpenMP starts
 
     cfg = load_config(None, {})
     gguf = ModelStore(cfg.models.store, cfg.models.paths).file(args.model, "model.gguf")
+    busy = multiprocessing.Process(target=_spin, daemon=True) if args.busy else None
+    if busy:
+        busy.start()
+    try:
+        if args.steps:
+            return _steps(llama_cpp, gguf, args)
+        return _speeds(llama_cpp, gguf, args)
+    finally:
+        if busy:
+            busy.terminate()
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def _steps(llama_cpp, gguf: Path, args) -> int:
+    """One step of writing for each number of answers side by side, each in its own sequence
+    after the shared prompt (the summary's decoder does the same)."""
+    from pipeline.summary import native
+
+    with native.llama_defaults(context={"n_seq_max": max(args.steps), "kv_unified": True}):
+        llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=args.prompt_tokens + 64 * max(args.steps), n_threads=args.threads,
+                              n_threads_batch=args.threads, n_batch=args.n_batch, n_ubatch=args.n_ubatch,
+                              flash_attn=args.flash_attn, use_mmap=False, verbose=False)
+    memory = llama_cpp.llama_get_memory(llm.ctx)
+    batch = llama_cpp.llama_batch_init(args.n_batch, 0, 1)
+    tokens = _prompt(llm, args.prompt_tokens)
+
+    def decode(entries: list[tuple[int, int, int]]) -> None:
+        batch.n_tokens = len(entries)
+        for i, (token, pos, seq) in enumerate(entries):
+            batch.token[i], batch.pos[i], batch.n_seq_id[i], batch.seq_id[i][0], batch.logits[i] = token, pos, 1, seq, True
+        if llama_cpp.llama_decode(llm.ctx, batch):
+            raise RuntimeError("llama_decode failed")
+
+    try:
+        for i in range(0, len(tokens), args.n_batch):
+            decode([(token, i + j, 0) for j, token in enumerate(tokens[i:i + args.n_batch])])
+        for seq in range(1, max(args.steps)):
+            llama_cpp.llama_memory_seq_cp(memory, 0, seq, 0, len(tokens))
+        medians = {}
+        for n in args.steps:
+            took = []
+            for k in range(12):
+                started = time.perf_counter()
+                decode([(tokens[k + seq], len(tokens) + k, seq) for seq in range(n)])
+                took.append((time.perf_counter() - started) * 1000)
+            for seq in range(n):
+                llama_cpp.llama_memory_seq_rm(memory, seq, len(tokens), -1)
+            medians[n] = round(statistics.median(took), 1)
+            print(f"{n} answers: {medians[n]} ms a step, {medians[n] / n:.1f} ms a token", file=sys.stderr)
+    finally:
+        llama_cpp.llama_batch_free(batch)
+        llm.close()
+    print(json.dumps({"model": args.model, "threads": args.threads, "prompt_tokens": len(tokens), "busy": args.busy,
+                      "step_ms_median_by_answers": medians}, indent=1))
+    return 0
+
+
+def _prompt(llm, n: int) -> list[int]:
+    tokens = llm.tokenize(transcript_text().encode())
+    # a prompt longer than the meeting reads it again: the cost of a long context is the point
+    return (tokens * -(-n // len(tokens)))[:n]
+
+
+def _speeds(llama_cpp, gguf: Path, args) -> int:
     llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=args.prompt_tokens + args.generate + 64, n_threads=args.threads,
                           n_threads_batch=args.threads, n_batch=args.n_batch, n_ubatch=args.n_ubatch, flash_attn=args.flash_attn,
                           verbose=False)
-    text = transcript_text()
-    tokens = llm.tokenize(text.encode())
-    # a prompt longer than the meeting reads it again: the cost of a long context is the point
-    tokens = (tokens * -(-args.prompt_tokens // len(tokens)))[: args.prompt_tokens]
+    tokens = _prompt(llm, args.prompt_tokens)
     prompt_speed, generate_speed = [], []
     for _ in range(args.runs):
         llm.reset()
@@ -79,7 +151,7 @@ def main() -> int:
         "library": str(Path(llama_cpp.__file__).parent),
         "model": args.model, "threads": args.threads, "n_batch": args.n_batch, "n_ubatch": args.n_ubatch,
         "flash_attn": args.flash_attn,
-        "prompt_tokens": len(tokens), "runs": args.runs,
+        "prompt_tokens": len(tokens), "runs": args.runs, "busy": args.busy,
         "prompt_tokens_per_s_median": round(statistics.median(prompt_speed), 1),
         "generate_tokens_per_s_median": round(statistics.median(generate_speed), 1),
     }, indent=1))

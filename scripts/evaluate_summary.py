@@ -228,7 +228,7 @@ def run_ours(inputs, cfg_for, out_dir) -> dict:
 
 
 def run_baseline(inputs, cfg, out_dir) -> dict:
-    import llama_cpp  # after pipeline, which sets OMP_WAIT_POLICY before OpenMP starts
+    import llama_cpp  # after pipeline, which sets OpenMP's waiting before OpenMP starts
 
     gguf = ModelStore(cfg.models.store, cfg.models.paths).file(cfg.summary.model, "model.gguf")
     llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=32768, n_threads=cfg.cpu_threads,
