@@ -76,6 +76,8 @@ class SummaryConfig(_Section):
     max_chunk_tokens: int = Field(30000, ge=1000)
     # the context's memory: q8_0 takes half of f16's but reads a prompt 2-3x slower on CPU
     kv_cache: Literal["f16", "q8_0"] = "f16"
+    # questions on one transcript answered side by side (1: one after the other)
+    answers_at_once: int = Field(4, ge=1, le=8)
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     seed: int = 0
 

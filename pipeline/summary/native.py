@@ -42,24 +42,31 @@ def amx_kernels_would_run(features: set[str], flags: set[str]) -> bool:
 
 
 @contextlib.contextmanager
-def without_weight_repacking():
-    """Load a model without ggml's extra buffer types, the weight repacking that feeds the AMX
-    kernels. llama-cpp-python has no argument for it, so its default model parameters are
-    changed while the model loads."""
+def llama_defaults(model: dict | None = None, context: dict | None = None):
+    """Loads a model with some of llama.cpp's default parameters changed, which
+    llama-cpp-python's Llama has no argument for: `model={"use_extra_bufts": False}` turns off
+    ggml's weight repacking, which feeds the AMX kernels; `context={"n_seq_max": 3,
+    "kv_unified": True}` lets three answers be written side by side over one cached prompt."""
     import llama_cpp.llama_cpp as lib
 
-    default = lib.llama_model_default_params
+    changes = {"llama_model_default_params": model or {}, "llama_context_default_params": context or {}}
+    saved = {name: getattr(lib, name) for name in changes}
 
-    def params():
-        p = default()
-        p.use_extra_bufts = False
-        return p
+    def changed(name: str):
+        def params():
+            p = saved[name]()
+            for field, value in changes[name].items():
+                setattr(p, field, value)
+            return p
+        return params
 
-    lib.llama_model_default_params = params
+    for name in changes:
+        setattr(lib, name, changed(name))
     try:
         yield
     finally:
-        lib.llama_model_default_params = default
+        for name, function in saved.items():
+            setattr(lib, name, function)
 
 
 def this_machine() -> tuple[set[str], set[str]]:

@@ -21,7 +21,6 @@ leave invalid JSON (see the notes); decoding.py enforces it at little cost.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
@@ -36,7 +35,7 @@ from ..data import Claim, Highlight, Idea, Quote, Summary, Transcript, Turn
 from ..errors import OffrecordError
 from ..text import clock, normalise
 from . import native
-from .decoding import Decoder
+from .decoding import Ask, Decoder
 from .grounding import ground_quote
 from .templates import Section, Template
 from .verify import Checker, Verdict, content_stems, heard, near_duplicate, nothing_new, sentences
@@ -51,6 +50,7 @@ SYSTEM = ("You summarise recorded conversations faithfully. Use only what the tr
 log = logging.getLogger("offrecord.summary")
 VERSION = 6  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
+ANSWER_ROOM = 1200  # a further question and its answer, written beside the first
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
 # what a call cost: the prompt's tokens actually evaluated (a cached prefix is not) and the time,
 # the tokens written and the time
@@ -176,7 +176,8 @@ class Summarizer:
 
     def _load(self, n_ctx: int) -> None:
         kv = KV_TYPES[self.cfg.kv_cache]
-        with native.without_weight_repacking() if self.no_repacking else contextlib.nullcontext():
+        with native.llama_defaults({"use_extra_bufts": False} if self.no_repacking else {},
+                                   {"n_seq_max": self.cfg.answers_at_once, "kv_unified": True}):
             # Flash attention: with the f16 cache it reads a 13k-token prompt 14% faster on 2 cores
             # (100.7 against 88.2 tokens/s, scripts/bench_llama.py) and never holds the whole
             # attention matrix; a quantised cache needs it.
@@ -191,7 +192,8 @@ class Summarizer:
         """A context as large as this transcript needs, not the largest allowed: the cache's memory
         grows with it (0.9 GB at 32k tokens for the 1.5B model). The model is loaded again (a
         second) only when a transcript needs more than the one before."""
-        need = min(self.cfg.n_ctx, -(-(tokens + RESERVED_TOKENS) // CONTEXT_STEP) * CONTEXT_STEP)
+        room = tokens + RESERVED_TOKENS + (self.cfg.answers_at_once - 1) * ANSWER_ROOM
+        need = min(self.cfg.n_ctx, -(-room // CONTEXT_STEP) * CONTEXT_STEP)
         if need > self.llm.n_ctx():
             self.close()
             self._load(need)
@@ -200,39 +202,49 @@ class Summarizer:
         self.decoder.close()
         self.llm.close()
 
-    def _ask(self, prompt: str, schema: dict, max_tokens: int, phase: str) -> dict:
-        tokens = self.decoder.prompt([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}])
-        if len(tokens) + max_tokens > self.llm.n_ctx():
-            raise OffrecordError(f"summary prompt of {len(tokens)} tokens does not fit n_ctx={self.llm.n_ctx()}; "
-                                 "lower summary.max_chunk_tokens or raise summary.n_ctx")
-        reply = self.decoder.complete(tokens, schema, max_tokens)
-        self.usage["prompt_tokens"] += reply.prompt_tokens
-        self.usage["repeats_cut"] += reply.repeats_cut
-        cost = self.usage["phases"].setdefault(phase, {"calls": 0, **{key: 0 for key in PERF}})
-        for key in PERF:
-            self.usage[key] += getattr(reply, key)
-            cost[key] += getattr(reply, key)
-        self.usage["calls"] += 1
-        cost["calls"] += 1
-        try:
-            return _tidy(json.loads(reply.text), schema)
-        except json.JSONDecodeError:
-            return {}
+    def _ask(self, asks: list[tuple[str, dict, int, str]]) -> list[dict]:
+        """The answers to (prompt, schema, max_tokens, phase) asks, written side by side."""
+        prompts = [self.decoder.prompt([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}])
+                   for prompt, *_ in asks]
+        for tokens, (_, _, max_tokens, _) in zip(prompts, asks):
+            if len(tokens) + max_tokens > self.llm.n_ctx():
+                raise OffrecordError(f"summary prompt of {len(tokens)} tokens does not fit n_ctx={self.llm.n_ctx()}; "
+                                     "lower summary.max_chunk_tokens or raise summary.n_ctx")
+        replies = self.decoder.complete_all([Ask(tokens, schema, max_tokens)
+                                             for tokens, (_, schema, max_tokens, _) in zip(prompts, asks)])
+        answers = []
+        for reply, (_, schema, _, phase) in zip(replies, asks):
+            self.usage["prompt_tokens"] += reply.prompt_tokens
+            self.usage["repeats_cut"] += reply.repeats_cut
+            cost = self.usage["phases"].setdefault(phase, {"calls": 0, **{key: 0 for key in PERF}})
+            for key in PERF:
+                self.usage[key] += getattr(reply, key)
+                cost[key] += getattr(reply, key)
+            self.usage["calls"] += 1
+            cost["calls"] += 1
+            try:
+                answers.append(_tidy(json.loads(reply.text), schema))
+            except json.JSONDecodeError:
+                answers.append({})
+        return answers
 
     def _ask_all(self, prefix: str, questions: list[Question], one_call: bool, context: str = "",
                  phase: str = "") -> dict:
-        """Each question after the same prefix (llama.cpp evaluates the prefix once), or all in one call."""
+        """Each question after the same prefix (llama.cpp evaluates the prefix once), side by
+        side, or all in one call."""
         groups = [questions] if one_call else [[q] for q in questions]
-        answers: dict = {}
+        asks = []
         for group in groups:
             properties = {k: v for q in group for k, v in q.properties.items()}
-            answers.update(self._ask(prefix + context + "Answer with:\n" + "\n".join(q.ask for q in group),
-                                     {"type": "object", "properties": properties, "required": list(properties)},
-                                     max_tokens=sum(q.max_tokens for q in group) + 10,
-                                     phase=phase + "+".join(q.name for q in group)))
+            asks.append((prefix + context + "Answer with:\n" + "\n".join(q.ask for q in group),
+                         {"type": "object", "properties": properties, "required": list(properties)},
+                         sum(q.max_tokens for q in group) + 10, phase + "+".join(q.name for q in group)))
+        answers: dict = {}
+        for answer in self._ask(asks):
+            answers.update(answer)
         return answers
 
-    def _read(self, prefix: str, first: list[Question], moments: Question, rest: list[Question], one_call: bool,
+    def _read(self, prefix: str, first: list[Question], moments: list[Question], rest: list[Question], one_call: bool,
               checker: Checker, phase: str = "") -> dict:
         """The `first` questions (the overview, a story of the whole recording told from the
         start, which is what a small model does best with a long transcript; then the points);
@@ -241,8 +253,8 @@ class Summarizer:
         not only its start (a small model's attention stays with the beginning). A short
         recording has no such problem, and asks everything in one call."""
         if one_call:
-            return self._ask_all(prefix, [*first, *rest, moments], True, phase=phase)
-        answers = self._ask_all(prefix, [*first, moments], False, phase=phase)
+            return self._ask_all(prefix, [*first, *rest, *moments], True, phase=phase)
+        answers = self._ask_all(prefix, [*first, *moments], False, phase=phase)
         outline = [f"[{label}] {text}" for label, text in (answers.get("highlights") or {}).items()
                    if isinstance(text, str) and not text.endswith("…") and checker.check(text).supported]
         context = ("What happens, part by part (the reader sees these already, each at its time: do not repeat "
@@ -507,21 +519,23 @@ def _ideas(shape: Shape) -> Question | None:
                     "the idea as it was put in the conversation, and why it matters")
 
 
-def _moments(shape: Shape, names: list[str], marks: dict[str, float]) -> Question:
+def _moments(shape: Shape, names: list[str], marks: dict[str, float]) -> list[Question]:
+    """The quotes, and a highlight for each part: two questions, so that each is written beside
+    the others rather than after them (the longest answer sets how long the others wait)."""
     # 200 characters: cut off at 100, the model proposed the quote it had been copying again (on
     # ES2011c 1 quote kept instead of 3); grounding takes the quote to its sentence's end anyway
     quote = {"type": "object", "properties": {"speaker": {"type": "string", "enum": names}, "text": _str(200)},
              "required": ["speaker", "text"]}
-    properties = {"quotes": _list(quote, shape.quotes)}
-    ask = (f"- quotes: the {shape.quotes} sentences most worth keeping (an opinion, a proposal, a decision, a "
-           "striking remark; not greetings or introductions), from the whole conversation, copied word for word, "
-           "with who said each")
+    questions = [Question("quotes", {"quotes": _list(quote, shape.quotes)},
+                          f"- quotes: the {shape.quotes} sentences most worth keeping (an opinion, a proposal, a decision, "
+                          "a striking remark; not greetings or introductions), from the whole conversation, copied word "
+                          "for word, with who said each")]
     if marks:
-        properties["highlights"] = {"type": "object", "properties": {label: _sentence(130, 25) for label in marks},
-                                    "required": list(marks)}
-        ask += (f"\n- highlights: for each part of the transcript ({', '.join(f'[{label}]' for label in marks)}), "
-                "one full sentence with the main thing said or concluded in that part")
-    return Question("moments", properties, ask)
+        questions.append(Question("highlights", {"highlights": {
+            "type": "object", "properties": {label: _sentence(130, 25) for label in marks}, "required": list(marks)}},
+            f"- highlights: for each part of the transcript ({', '.join(f'[{label}]' for label in marks)}), one full "
+            "sentence with the main thing said or concluded in that part"))
+    return questions
 
 
 def _sections(template: Template, shape: Shape, names: list[str]) -> Question | None:

@@ -10,7 +10,8 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.store import ModelStore
-from pipeline.summary.decoding import REPEAT, Decoder, Strings
+from pipeline.summary import native
+from pipeline.summary.decoding import REPEAT, Ask, Decoder, Strings
 
 CALL = ("Ann: I think we should ship the remote control before Christmas, in a yellow rubber case.\n"
         "Bob: The budget is far too small for a rubber case, it costs twice what plastic does.\n"
@@ -126,3 +127,55 @@ def test_strings_are_followed_through_escapes_and_a_repeat_found_only_within_its
     assert not strings.looping()
     strings.add(b", then " + said)  # but not itself twice
     assert strings.looping()
+
+
+@pytest.fixture(scope="module")
+def llm3():
+    """A context that holds three answers at once over one shared prompt, as the summary's does."""
+    gguf = ModelStore(load_config(None, {}).models.store).file("qwen2.5-coder-0.5b-instruct", "model.gguf")
+    with native.llama_defaults(context={"n_seq_max": 3, "kv_unified": True}):
+        model = llama_cpp.Llama(model_path=str(gguf), n_ctx=2048, n_threads=2, n_threads_batch=2, seed=0,
+                                verbose=False, flash_attn=True)
+    yield model
+    model.close()
+
+
+QUESTIONS = ("Give a title and the two sentences most worth quoting, word for word.", "Who wants the rubber case?",
+             "Give a title and what Bob said about the battery.")
+
+
+def test_answers_written_side_by_side_share_the_transcript_and_are_the_ones_written_alone(llm3):
+    decoder = Decoder(llm3)
+    try:
+        alone = [decoder.complete(decoder.prompt(ask(q)), SCHEMA, 200) for q in QUESTIONS]
+        llama_cpp.llama_memory_clear(decoder.memory, True)
+        decoder.cached.clear()
+        together = decoder.complete_all([Ask(decoder.prompt(ask(q)), SCHEMA, 200) for q in QUESTIONS])
+        check_cache(decoder)
+        # the other answers' sequences are gone once written; the first keeps its prompt and answer
+        assert [llama_cpp.llama_memory_seq_pos_max(decoder.memory, seq) for seq in (1, 2)] == [-1, -1]
+    finally:
+        decoder.close()
+    # the transcript is read once, by the first; the others pay for their own question only
+    assert together[0].prompt_evaluated > together[0].prompt_tokens - 5
+    assert all(r.prompt_evaluated < 30 < r.prompt_tokens for r in together[1:])
+    for reply in together:
+        answer = json.loads(reply.text)
+        assert set(answer) == {"title", "quotes"} and all(q["speaker"] in ("Ann", "Bob") for q in answer["quotes"])
+        assert reply.generated > 5 and reply.generate_ms > 0
+    assert [r.text for r in together] == [r.text for r in alone]
+
+
+def test_answers_that_do_not_fit_the_context_together_are_written_in_turn(llm3, monkeypatch):
+    decoder = Decoder(llm3)
+    groups = []
+    together = decoder._together
+    monkeypatch.setattr(decoder, "_together", lambda asks: groups.append(len(asks)) or together(asks))
+    try:
+        # 3 x 800 tokens of answer do not fit a 2048-token context beside the prompt; 2 x 800 do
+        replies = decoder.complete_all([Ask(decoder.prompt(ask(q)), SCHEMA, 800) for q in QUESTIONS])
+        check_cache(decoder)
+    finally:
+        decoder.close()
+    assert groups == [2, 1]
+    assert all(json.loads(r.text)["title"] for r in replies)

@@ -32,14 +32,17 @@ def test_a_native_build_on_an_amx_cpu_is_recognised():
     assert native.missing(features, laptop) == ["AMX_INT8", "AVX512", "AVX512_VNNI"]
 
 
-def test_a_model_loads_and_answers_without_weight_repacking():
+def test_a_model_loads_and_answers_without_weight_repacking_and_with_several_sequences():
     cfg = load_config(None, {})
     gguf = Models(cfg, ModelStore()).store.file("qwen2.5-coder-0.5b-instruct", "model.gguf")
-    with native.without_weight_repacking():
+    with native.llama_defaults({"use_extra_bufts": False}, {"n_seq_max": 3, "kv_unified": True}):
         llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=256, n_threads=2, verbose=False)
     try:
         assert llm.model_params.use_extra_bufts is False
-        assert llama_cpp.llama_model_default_params().use_extra_bufts is True  # restored afterwards
+        assert llama_cpp.llama_n_seq_max(llm.ctx) == 3
+        # restored afterwards
+        assert llama_cpp.llama_model_default_params().use_extra_bufts is True
+        assert llama_cpp.llama_context_default_params().n_seq_max == 1
         assert llm.create_completion("The capital of France is", max_tokens=3, temperature=0)["choices"][0]["text"]
     finally:
         llm.close()

@@ -11,7 +11,7 @@ from conftest import check_summary, meeting, sample_reference
 
 from pipeline.config import SummaryConfig, load_config
 from pipeline.store import ModelStore
-from pipeline.summary.summarize import CONTEXT_STEP, RESERVED_TOKENS, Shape, Summarizer, _line, _new_usage, _said
+from pipeline.summary.summarize import ANSWER_ROOM, CONTEXT_STEP, RESERVED_TOKENS, Shape, Summarizer, _line, _new_usage, _said
 from pipeline.summary.templates import load_template
 from pipeline.summary.verify import Checker, near_duplicate, nothing_new
 
@@ -150,10 +150,11 @@ def test_a_meeting_is_read_once_and_asked_many_questions(shared, summarizer):
     # the transcript was evaluated once, not once per question
     assert usage["prompt_evaluated"] < transcript_tokens * 1.3 < usage["prompt_tokens"]
     # the context grew to hold the transcript, and no further
-    assert transcript_tokens < summarizer.llm.n_ctx() <= transcript_tokens + RESERVED_TOKENS + CONTEXT_STEP
+    side = (summarizer.cfg.answers_at_once - 1) * ANSWER_ROOM  # room for the answers written beside the first
+    assert transcript_tokens < summarizer.llm.n_ctx() <= transcript_tokens + RESERVED_TOKENS + side + CONTEXT_STEP
     # the cost per phase adds up to the whole, and the transcript is paid for by the first question
     phases = usage["phases"]
-    assert set(phases) == {"headline", "points", "moments", "ideas", "sections"}
+    assert set(phases) == {"headline", "points", "quotes", "highlights", "ideas", "sections"}
     for key in ("calls", "prompt_evaluated", "generated"):
         assert sum(p[key] for p in phases.values()) == usage[key]
     assert phases["headline"]["prompt_evaluated"] > transcript_tokens * 0.9
