@@ -446,6 +446,10 @@ class Summarizer:
         if not set(normalise(title)) <= {w for part, _ in said for w in normalise(part)} and \
                 not checker.check(title, within=near).supported:
             return None
+        # read whole, as a reader reads it, the idea must hold too: after "Project Manager set the
+        # price.", "The team agreed on a furry remote." reads as the Project Manager's agreement
+        while said and not _holds(checker.check(f"{title}. {' '.join(v.text for _, v in said)}")):
+            said.pop()
         # only now through `check`, which counts and remembers what is kept; read with its title, a
         # sentence may repeat what is kept ("Remote control design. The designer showed the
         # design." after "The designer shows the remote control design.")
@@ -675,6 +679,11 @@ def _clause_before_cut(sentence: str) -> str:
             words[0] not in OPENERS and words[-1] not in DANGLING:
         return head if head.endswith((".", "!", "?")) else head + "."
     return sentence + "…"
+
+
+def _holds(v: Verdict) -> bool:
+    """Supported as written: no name to correct, nobody named who did not say it."""
+    return v.supported and not v.corrected and not v.wrong_names
 
 
 def _placeholder(words: list[str]) -> bool:

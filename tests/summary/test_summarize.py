@@ -140,6 +140,22 @@ def test_a_sentence_that_goes_on_about_someone_is_put_to_them(summarizer):
     assert [i.text for i in s.ideas] == ["Sheila lives in Texas and is originally from Chicago."]
 
 
+def test_an_idea_read_whole_must_not_put_words_to_someone_who_did_not_say_them(summarizer):
+    """Each sentence holds alone; together, the second (Diane's beep in New Jersey) reads as
+    Sheila's, and goes."""
+    t = sample_reference()
+    first, second = "Sheila lives in Texas and is originally from Chicago.", "A beep was heard in New Jersey."
+    checker = Checker(t)
+    assert checker.check(first).supported and checker.check(second).supported
+    whole = checker.check(f"Texas and Chicago. {first} {second}")
+    assert not whole.supported or whole.wrong_names
+    answers = {"title": "Two women", "ideas": [{"title": "Texas and Chicago", "text": f"{first} {second}"}]}
+    summarizer.usage = _new_usage()
+    shape = dataclasses.replace(Shape.of(t), ideas=1)
+    s = summarizer._checked(answers, t, load_template("podcast"), shape, checker)
+    assert [i.text for i in s.ideas] == [first]
+
+
 @pytest.mark.slow
 def test_a_meeting_is_read_once_and_asked_many_questions(shared, summarizer):
     t = meeting(shared, turns=150)  # its first nine minutes
