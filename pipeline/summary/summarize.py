@@ -188,11 +188,12 @@ class Summarizer:
                                        flash_attn=True, type_k=kv, type_v=kv, use_mmap=False)
         self.decoder = Decoder(self.llm, self.cfg.temperature, self.cfg.seed)
 
-    def _fit(self, tokens: int) -> None:
+    def _fit(self, tokens: int, beside: int) -> None:
         """A context as large as this transcript needs, not the largest allowed: the cache's memory
         grows with it (0.9 GB at 32k tokens for the 1.5B model). The model is loaded again (a
-        second) only when a transcript needs more than the one before."""
-        room = tokens + RESERVED_TOKENS + (self.cfg.answers_at_once - 1) * ANSWER_ROOM
+        second) only when a transcript needs more than the one before. `beside`: answers written
+        beside the first, each with its question."""
+        room = tokens + RESERVED_TOKENS + beside * ANSWER_ROOM
         need = min(self.cfg.n_ctx, -(-room // CONTEXT_STEP) * CONTEXT_STEP)
         if need > self.llm.n_ctx():
             self.close()
@@ -304,7 +305,8 @@ class Summarizer:
         text = _render(t, t.segments, marks)
         checker = Checker(t)
         tokens = self._tokens(text)
-        self._fit(min(tokens, self.budget()))
+        # one call asks everything at once; otherwise questions are answered side by side
+        self._fit(min(tokens, self.budget()), 0 if shape.one_call else self.cfg.answers_at_once - 1)
         if tokens <= self.budget():
             if progress:  # the bar shows from the start: one call on a long transcript takes minutes
                 progress(0, 1)
