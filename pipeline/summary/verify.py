@@ -98,9 +98,18 @@ def content_stems(text: str) -> list[str]:
     return list(dict.fromkeys(s for w in normalise(text) if (s := _content(w))))
 
 
+# after a one-word name in lower case, words that make it a person: "the marketing team" is the
+# speaker shown as Marketing, "the marketing reports" are not
+AS_PERSON = r"team|expert|person|people|side|department|lead|guy|woman|man"
+
+
 def _find(name: str, text: str) -> list[re.Match]:
-    flags = re.IGNORECASE if " " in name.strip() else 0
-    return list(re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, flags))
+    """Where a claim names a speaker: a name of several words in any case; one word as written
+    ("Will", not "will"), or in lower case where a word that makes it a person follows."""
+    word = re.escape(name.strip())
+    if " " in name.strip():
+        return list(re.finditer(rf"(?<!\w){word}(?!\w)", text, re.IGNORECASE))
+    return list(re.finditer(rf"(?<!\w)(?:{word}(?!\w)|(?i:{word})(?= (?:{AS_PERSON})\b))", text))
 
 
 def _without(text: str, names: list[str]) -> str:

@@ -186,6 +186,20 @@ def test_two_speakers_with_one_name_are_one_person():
         assert v.supported and not v.corrected, claim
 
 
+def test_a_role_named_in_lower_case_with_a_word_that_makes_it_a_person_is_that_speaker():
+    # ES2011c: "The marketing team is considering the material options" passed, though the
+    # Industrial Designer and the Project Manager said it: lower case, it named nobody
+    checker = Checker(talk(("S1", "Marketing", "The fashion trends point to a fancy look and feel."),
+                           ("S2", "Industrial Designer", "The material options are rubber, plastic, wood and titanium.")))
+    assert checker.mentioned("The marketing team is considering the material options.") == ["Marketing"]
+    v = checker.check("The marketing team is considering the material options.")
+    assert v.corrected or v.wrong_names or not v.supported
+    assert checker.check("The marketing team looked at the fashion trends.").supported  # its own words
+    # the word alone, or with a thing after it, names nobody
+    assert checker.mentioned("The marketing reports list rubber and plastic as material options.") == []
+    assert checker.mentioned("Fashion trends matter for marketing.") == []
+
+
 def test_how_a_summary_talks_about_talk_is_not_content():
     assert content_stems("She proposes and suggests a rubber case.") == ["rubber", "case"]
     assert content_stems("Marketing presents and recommends it, and asks about it.") == ["market"]
