@@ -2,7 +2,8 @@
 
 Read once, ask many: the transcript is the start of every prompt, so llama.cpp evaluates it
 once and keeps it; each part of the summary (the headline parts, ideas, quotes and highlights,
-the template's sections) is then a short question after it, paying only for its own words. A
+the template's sections) is then a short question after it, paying only for its own words, and
+the answers are written side by side, a step of all of them at a time (decoding.py). A
 short recording asks everything in one call. Only a transcript longer than the context (about
 an hour of speech at 32k tokens) is read in parts, and the title and overview are then written
 from the parts' checked points.
@@ -48,7 +49,7 @@ SYSTEM = ("You summarise recorded conversations faithfully. Use only what the tr
           "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
           "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 6  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 7  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 ANSWER_ROOM = 1200  # a further question and its answer, written beside the first
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
@@ -248,11 +249,12 @@ class Summarizer:
     def _read(self, prefix: str, first: list[Question], moments: list[Question], rest: list[Question], one_call: bool,
               checker: Checker, phase: str = "") -> dict:
         """The `first` questions (the overview, a story of the whole recording told from the
-        start, which is what a small model does best with a long transcript; then the points);
-        then the part-by-part highlights; the other questions then come with those highlights the
-        transcript supports as an outline, so that what they say covers the whole recording and
-        not only its start (a small model's attention stays with the beginning). A short
-        recording has no such problem, and asks everything in one call."""
+        start, which is what a small model does best with a long transcript; then the points) and
+        the `moments` (the quotes, the part-by-part highlights), written side by side; the other
+        questions then come with those highlights the transcript supports as an outline, so that
+        what they say covers the whole recording and not only its start (a small model's attention
+        stays with the beginning). A short recording has no such problem, and asks everything in
+        one call."""
         if one_call:
             return self._ask_all(prefix, [*first, *rest, *moments], True, phase=phase)
         answers = self._ask_all(prefix, [*first, *moments], False, phase=phase)
