@@ -144,13 +144,17 @@ QUESTIONS = ("Give a title and the two sentences most worth quoting, word for wo
              "Give a title and what Bob said about the battery.")
 
 
-def test_answers_written_side_by_side_share_the_transcript_and_are_the_ones_written_alone(llm3):
+def test_answers_written_side_by_side_share_the_transcript_and_are_the_ones_written_alone(llm3, monkeypatch):
     decoder = Decoder(llm3)
     try:
         alone = [decoder.complete(decoder.prompt(ask(q)), SCHEMA, 200) for q in QUESTIONS]
         llama_cpp.llama_memory_clear(decoder.memory, True)
         decoder.cached.clear()
+        batches = []  # the tokens of each batch llama.cpp evaluates
+        decode = llama_cpp.llama_decode
+        monkeypatch.setattr(llama_cpp, "llama_decode", lambda ctx, b: batches.append(b.n_tokens) or decode(ctx, b))
         together = decoder.complete_all([Ask(decoder.prompt(ask(q)), SCHEMA, 200) for q in QUESTIONS])
+        monkeypatch.undo()
         check_cache(decoder)
         # the other answers' sequences are gone once written; the first keeps its prompt and answer
         assert [llama_cpp.llama_memory_seq_pos_max(decoder.memory, seq) for seq in (1, 2)] == [-1, -1]
@@ -164,6 +168,10 @@ def test_answers_written_side_by_side_share_the_transcript_and_are_the_ones_writ
         assert set(answer) == {"title", "quotes"} and all(q["speaker"] in ("Ann", "Bob") for q in answer["quotes"])
         assert reply.generated > 5 and reply.generate_ms > 0
     assert [r.text for r in together] == [r.text for r in alone]
+    # written in steps of all three: as many steps as the longest answer, not one per token
+    steps = [n for n in batches if n <= 3]
+    assert len(steps) == max(r.generated for r in together) < sum(r.generated for r in together)
+    assert steps[0] == 3
 
 
 def test_answers_that_do_not_fit_the_context_together_are_written_in_turn(llm3, monkeypatch):
