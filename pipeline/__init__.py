@@ -27,9 +27,9 @@ sys.modules.setdefault("onnxruntime", None)
 # OpenMP's workers wait for each other hundreds of times a token. Spinning until the other is
 # done stalls badly on 2 cores when another process is busy (10-20x in torch and llama.cpp);
 # going to sleep at once (OMP_WAIT_POLICY=PASSIVE) makes every wait a wake-up, and a quiet
-# machine pays for it. A short spin, then sleep, has the speed of both (the 1.5B model's step, 2
-# threads: 90 ms quiet and 159 ms beside a busy process, against 148 and 156 passive, 95 and
-# 275 spinning; scripts/bench_llama.py --steps).
+# machine pays for it. A short spin, then sleep: the 1.5B model's step (2 threads, 2,000-token
+# prompt) took 111 ms on a quiet machine against 155 passive, and 175 ms beside a busy process
+# against 156 (scripts/bench_llama.py --steps 1 3 [--busy]). Most machines are quiet most of the time.
 os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 # Each library is given its thread count explicitly (CTranslate2's cpu_threads, torch's
 # set_num_threads, llama.cpp's n_threads). Left to OpenMP's default of every core, the recogniser

@@ -96,7 +96,8 @@ class Decoder:
     gets a sequence of its own in the context, sharing the transcript's cached keys and values,
     and every step evaluates the next token of all of them in one batch. Writing is bound by
     reading the weights, which one batch reads once for all: on 2 cores, with a 6.4k-token
-    context, a step costs 70 ms for one answer, 105 for two, 137 for three."""
+    context, a step cost 140 ms for one answer, 255 for three, 248 for four (the 1.5B model,
+    scripts/bench_llama.py --steps)."""
 
     def __init__(self, llm: llama_cpp.Llama, temperature: float = 0.0, seed: int = 0):
         self.llm, self.temperature, self.seed = llm, temperature, seed
