@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import llama_cpp
 import pytest
 from conftest import check_summary, meeting, sample_reference
 
@@ -138,6 +139,12 @@ def test_a_sentence_that_goes_on_about_someone_is_put_to_them(summarizer):
     shape = dataclasses.replace(Shape.of(t), ideas=1)
     s = summarizer._checked(answers, t, load_template("podcast"), shape, Checker(t))
     assert [i.text for i in s.ideas] == ["Sheila lives in Texas and is originally from Chicago."]
+
+
+def test_the_summary_model_holds_as_many_answers_as_it_writes_side_by_side(summarizer):
+    # loaded otherwise, the context holds one sequence and every answer waits for the one before
+    assert llama_cpp.llama_n_seq_max(summarizer.llm.ctx) == summarizer.decoder.sequences == \
+        summarizer.cfg.answers_at_once > 1
 
 
 def test_an_idea_read_whole_must_not_put_words_to_someone_who_did_not_say_them(summarizer):
