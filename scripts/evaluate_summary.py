@@ -10,7 +10,9 @@ meetings as speaker-attributed human transcripts from QMSum (times spread by wor
 
 Per summary it prints: claims (overview sentences, at-a-glance bullets, ideas, highlights, the
 one-line "about" and template list items), claims the transcript does not support and claims
-that name the wrong speaker (both by pipeline/summary/verify.py, the product's own checker),
+that name the wrong speaker (both by pipeline/summary/verify.py, the product's own checker; of
+the unsupported, those "undecided": said to be decided or agreed, or in a decisions list, with no
+words of a decision about them near their evidence),
 near-duplicate items (most of the content words of an earlier item, or nothing but its words),
 quote verbatim-and-speaker rate and highlight grounding,
 ROUGE-1/2/L F1 of overview + bullets + ideas against the human references (ES2011a: the
@@ -131,6 +133,8 @@ def claims(s: dict) -> list[dict]:
     out += [{"section": "overview", "text": x} for x in _overview(s)]
     out += [{"section": "at_a_glance", "text": _text(b)} for b in s.get("at_a_glance", [])]
     out += [{"section": "ideas", "text": f"{i['title']}. {i['text']}"} for i in s.get("ideas", [])]
+    # a section of what was decided: each item says so, whatever its words
+    decided = {sec.name for sec in load_template(s["template"]).sections if sec.decided} if s.get("sections") else set()
     for sec in s.get("sections", []):
         values = sec["value"] if isinstance(sec["value"], list) else sentences(sec["value"])
         for v in values:
@@ -138,14 +142,14 @@ def claims(s: dict) -> list[dict]:
                 owner = None if v["owner"] == "unassigned" else v["owner"]
                 out.append({"section": sec["name"], "text": v["task"], "owner": owner})
             else:
-                out.append({"section": sec["name"], "text": _text(v)})
+                out.append({"section": sec["name"], "text": _text(v), "decided": sec["name"] in decided})
     return [c for c in out if c["text"].strip()]
 
 
 def faithfulness(items: list[dict], checker: Checker) -> dict:
     for c in items:
-        v = checker.check(c["text"], c.get("owner"))
-        c.update(supported=v.supported or v.corrected, support=round(v.support, 2),
+        v = checker.check(c["text"], c.get("owner"), decided=c.get("decided", False))
+        c.update(supported=v.supported or v.corrected, undecided=v.undecided, support=round(v.support, 2),
                  wrong_speaker=bool(v.wrong_names) or v.corrected, names=checker.mentioned(c["text"]),
                  evidence=[[e.start, e.end, e.speaker] for e in v.evidence])
     texts = [c["text"] for c in items]
@@ -157,6 +161,7 @@ def faithfulness(items: list[dict], checker: Checker) -> dict:
     unsupported = sum(not c["supported"] for c in items)
     return {"claims": len(items), "unsupported": unsupported,
             "unsupported_rate": round(unsupported / len(items), 3) if items else None,
+            "undecided": sum(c["undecided"] for c in items),
             "wrong_speaker": sum(c["wrong_speaker"] for c in items), "duplicates": len(duplicates)}
 
 

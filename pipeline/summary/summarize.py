@@ -381,13 +381,14 @@ class Summarizer:
             return near_duplicate(text, title, people) or \
                 any(near_duplicate(text, k, people) or (k != gist and nothing_new(text, k, people)) for k in kept)
 
-        def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None) -> Verdict | None:
+        def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None,
+                  decided: bool = False) -> Verdict | None:
             text = text.strip()
             if not text or _placeholder(normalise(text)) or text.endswith("…") or \
                     any(c.isalpha() and _script(c) not in scripts for c in text):
                 return None  # nothing, a sentence cut off at its length limit, or another language
             self.usage["claims_proposed"] += 1
-            v = checker.check(text, owner, within)
+            v = checker.check(text, owner, within, decided)
             if not v.supported:
                 log.debug("dropped a claim the transcript does not support: %r", text)  # debug: it may hold what was said
                 return None
@@ -467,13 +468,13 @@ class Summarizer:
     def _section(sec: Section, value, check, spoken: str) -> dict:
         out = {"name": sec.name, "title": sec.title, "kind": sec.kind}
         if sec.kind == "text":
-            verdicts = [v for s in sentences(value if isinstance(value, str) else "") if (v := check(s))]
+            verdicts = [v for s in sentences(value if isinstance(value, str) else "") if (v := check(s, decided=sec.decided))]
             return {**out, "value": " ".join(v.text for v in verdicts),
                     "evidence": [e for v in verdicts for e in v.evidence]}
         items = []
         for item in value or []:
             if sec.kind == "list":
-                if v := check(item):
+                if v := check(item, decided=sec.decided):
                     items.append({"text": v.text, "evidence": v.evidence})
                 continue
             # the owner is a speaker or nobody (the schema's enum) and must be behind the task's

@@ -27,6 +27,9 @@ class Section(BaseModel):
     # text: a paragraph; list: short items; actions: tasks with an owner (a speaker) and a due date
     kind: Literal["text", "list", "actions"]
     instruction: str
+    # what it says was decided or agreed: each item needs words of a decision about it in the
+    # transcript, not only its subject ("I'm thinking we should ..." decides nothing)
+    decided: bool = False
 
 
 class Template(BaseModel):

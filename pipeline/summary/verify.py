@@ -38,6 +38,22 @@ FUZZY = 85  # rapidfuzz ratio at which two stems of five letters or more are the
 NEAR_DUPLICATE = 0.75  # shared content words over the longer item's: "nearly word for word"
 # "They both ...", "all of them ...": the claim is put to every speaker.
 EVERYONE = re.compile(r"\b(both|each of them|all of them|everyone|everybody)\b", re.I)
+# A claim that something was decided or agreed says more than that it was said: "They decided
+# on a furry remote" of "I'm thinking we should design a furry remote" invents the decision.
+DECIDES = re.compile(r"\b(decided|decides|agreed|agrees|agree (on|to|that)|settled|settles|chose|chosen|chooses|opted|"
+                     r"opts|went with|goes with|finali[sz]ed|approved|approves|(made|reached|came to) (a|an|the) "
+                     r"(decision|agreement|consensus))\b", re.I)
+# Words of a decision in the transcript: one of these, in a sentence that is not a question and
+# holds no negation or hedge ("We haven't decided on an order.", "We could go with rubber.",
+# "We'll have to see."), within DECISION_REACH of the claim's evidence
+DECIDING = re.compile(r"\b(decided|agreed|agree|settled|chose|chosen|go with|going with|went with|stick with|opt for|"
+                      r"(let's|we'll|we will|we're going to|we're gonna|we are going to) (go|use|have(?! to)|do|make|"
+                      r"put|stick|keep|take)|sounds good|fine by me)\b")
+NEGATED = re.compile(r"\b(not|never|no|haven't|hasn't|hadn't|didn't|don't|doesn't|can't|cannot|won't|isn't|aren't|"
+                     r"wasn't|weren't|yet)\b")
+HEDGED = re.compile(rf"{NEGATED.pattern}|\b(could|might|maybe|perhaps|should|would|if|whether|ought)\b")
+DECISION_REACH = 60.0  # seconds either side of a decision claim's evidence where its deciding words must be
+DECISION_WORDS = 2  # content words they must share with the claim: "We went with shape" did not decide on a flat wheel
 
 # Function words, and the words a summary uses to talk about a conversation rather than its
 # content: neither is evidence that the content was said.
@@ -156,6 +172,7 @@ class Verdict:
     moment: float = 0.0  # where the strongest supporting passage starts
     wrong_names: list[str] = field(default_factory=list)  # named people who did not say the supporting words
     corrected: bool = False
+    undecided: bool = False  # says something was decided, where nothing near its evidence says so
 
 
 class Checker:
@@ -189,6 +206,11 @@ class Checker:
                     self.time_of.append(w.start)
         self.vocab = list(self.where)
         self._matches: dict[str, list[int]] = {}
+        # (from, to, content stems) of each sentence that says something was decided
+        self.decisions = [(turn.start, turn.end, set(content_stems(said)))
+                          for turn in transcript.segments for said in sentences(turn.text)
+                          if not said.endswith("?") and DECIDING.search(line := " ".join(normalise(said)))
+                          and not HEDGED.search(line)]
 
     def _positions(self, stem: str) -> list[int]:
         """Where a stem was said: the same stem, or a near spelling of a longer one."""
@@ -207,9 +229,12 @@ class Checker:
         case ("the project manager" is the Project Manager)."""
         return [name for name in self.people if _find(name, text)]
 
-    def check(self, text: str, owner: str | None = None, within: tuple[float, float] | None = None) -> Verdict:
+    def check(self, text: str, owner: str | None = None, within: tuple[float, float] | None = None,
+              decided: bool = False) -> Verdict:
         """Is `text` supported by the transcript (or by what was said `within` those times), and
-        are the people it names (or `owner`, an action item's) the ones behind the supporting words?"""
+        are the people it names (or `owner`, an action item's) the ones behind the supporting words?
+        A claim that says something was decided (or any claim, if `decided`: a decisions list's
+        item) must also have words of a decision about it near its evidence."""
         names = self.mentioned(text)
         if owner and owner not in names:
             names.append(owner)
@@ -259,7 +284,18 @@ class Checker:
         verdict.wrong_names += [n for n in names if n not in checked and n not in verdict.wrong_names
                                 and not any(self._names_ok([n], p, end, c, positions) for p, end, c in passages)]
         verdict.supported = not verdict.wrong_names
+        if verdict.supported and (decided or (DECIDES.search(text) and not NEGATED.search(text.lower()))):
+            verdict.undecided = not self._decided(_without(text, names), verdict.evidence)
+            verdict.supported = not verdict.undecided
         return verdict
+
+    def _decided(self, text: str, evidence: list[Evidence]) -> bool:
+        """Was what `text` says was decided spoken of as decided near its evidence: a sentence with
+        words of a decision ("so we'll go with the rubber case") about the same things?"""
+        about = set(content_stems(DECIDES.sub(" ", text)))
+        return any(e.start - DECISION_REACH <= to and said_from <= e.end + DECISION_REACH and
+                   len(stems & about) >= min(DECISION_WORDS, len(about))
+                   for e in evidence for said_from, to, stems in self.decisions)
 
     def _clauses(self, text: str, names: list[str]) -> list[tuple[list[str], str]]:
         """(people, the text from the first of them to the next name) for each name or group of

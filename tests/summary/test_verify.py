@@ -203,3 +203,42 @@ def test_a_role_named_in_lower_case_with_a_word_that_makes_it_a_person_is_that_s
 def test_how_a_summary_talks_about_talk_is_not_content():
     assert content_stems("She proposes and suggests a rubber case.") == ["rubber", "case"]
     assert content_stems("Marketing presents and recommends it, and asks about it.") == ["market"]
+
+
+def test_a_decision_needs_words_of_a_decision_about_it_near_its_evidence():
+    checker = Checker(talk(("S1", "Ann", "I'm thinking we should make the case furry and water resistant."),
+                           ("S2", "Bob", "The rubber case costs less than the titanium one."),
+                           ("S1", "Ann", "Okay, so we'll go with the rubber case then."),
+                           ("S2", "Bob", "We haven't decided on the button colours.")))
+    # proposed, not decided: the claim invents the decision
+    proposed = checker.check("They decided on a furry, water resistant case.")
+    assert not proposed.supported and proposed.undecided
+    assert checker.check("Ann wants a furry, water resistant case.").supported  # what was said
+    # said to be settled, about the same things
+    assert checker.check("The team decided on the rubber case.").supported
+    # a negated decision decides nothing
+    assert not checker.check("They agreed on the button colours.").supported
+    # a claim that no decision was made is not a decision claim
+    assert checker.check("They have not decided on the button colours.").supported
+    # a decisions list's item is a decision claim, whatever its verb
+    assert not checker.check("The case will be furry and water resistant.", decided=True).supported
+    assert checker.check("The case will be a rubber one.", decided=True).supported
+
+
+def test_words_of_a_decision_elsewhere_or_about_something_else_do_not_count():
+    filler = ("S3", "Cy", " ".join(["The weather in Leeds was grey all week and nobody minded much."] * 20))
+    far = Checker(talk(("S1", "Ann", "The remote should have a kinetic battery inside."), filler, filler,
+                       ("S2", "Bob", "So we'll go with the kinetic battery.")))
+    assert far.t.segments[-1].start - far.t.segments[0].end > 60
+    assert not far.check("They agreed on a kinetic battery for the remote.").supported
+    near = Checker(talk(("S1", "Ann", "The remote should have a kinetic battery inside."),
+                        ("S2", "Bob", "So we'll go with the kinetic battery.")))
+    assert near.check("They agreed on a kinetic battery for the remote.").supported
+    # ES2011d: "We went with shape" decided on no flat wheel
+    other = Checker(talk(("S1", "Ann", "I said uncurved or flat for the wheel, it is more comfortable to hold."),
+                         ("S2", "Bob", "We went with shape because we were having fun with the play-dough.")))
+    assert not other.check("They decided to use a flat shape for the wheel, more comfortable to hold.").supported
+    # hedged, or asked, is not decided
+    for said in ("Maybe we could go with the kinetic battery.", "So shall we go with the kinetic battery?"):
+        hedged = Checker(talk(("S1", "Ann", "The remote should have a kinetic battery inside."), ("S2", "Bob", said)))
+        assert not hedged.check("They agreed on a kinetic battery for the remote.").supported, said
