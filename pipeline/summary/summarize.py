@@ -49,7 +49,7 @@ SYSTEM = ("You summarise recorded conversations faithfully. Use only what the tr
           "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
           "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 7  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 8  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 ANSWER_ROOM = 1200  # a further question and its answer, written beside the first
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
@@ -63,6 +63,9 @@ BACKCHANNEL = frozenset("yeah yes yep okay ok oh mm hmm mm-hmm uh-huh uh um righ
 FILLER = frozenset("um uh hmm mm".split())
 QUOTE_CONTENT = 4  # content words a quote must hold to be worth saving
 PRONOUN = re.compile(r"(they|he|she|his|her|their|them)\b", re.I)  # a sentence that goes on about someone named before
+# A sentence in a speaker's voice ("We're going to design a furry remote.") says neither who
+# said it nor whether it was only proposed: the summary speaks of people in the third person
+FIRST_PERSON = re.compile(r"\b(i|i'm|i'd|i'll|i've|me|my|mine|we|we're|we'd|we'll|we've|us|our|ours)\b", re.I)
 TITLE_REACH = 30.0  # seconds around an idea's evidence where its title's words must have been said
 # A sentence stopped at its length bound keeps what comes before its last comma when that reads
 # as a sentence and what was cut could only add to it: this many words at least; not opening
@@ -388,6 +391,9 @@ class Summarizer:
                     any(c.isalpha() and _script(c) not in scripts for c in text):
                 return None  # nothing, a sentence cut off at its length limit, or another language
             self.usage["claims_proposed"] += 1
+            if FIRST_PERSON.search(text.replace("’", "'")):
+                log.debug("dropped a claim in a speaker's voice: %r", text)
+                return None
             v = checker.check(text, owner, within, decided)
             if not v.supported:
                 log.debug("dropped a claim the transcript does not support: %r", text)  # debug: it may hold what was said

@@ -11,6 +11,7 @@ import pytest
 from conftest import check_summary, meeting, sample_reference
 
 from pipeline.config import SummaryConfig, load_config
+from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.store import ModelStore
 from pipeline.summary.summarize import ANSWER_ROOM, CONTEXT_STEP, RESERVED_TOKENS, Shape, Summarizer, _line, _new_usage, _said
 from pipeline.summary.templates import load_template
@@ -100,7 +101,7 @@ def test_a_highlight_within_the_one_line_gist_stays(summarizer):
 def test_an_idea_whose_title_is_about_something_else_is_dropped(shared, summarizer):
     """Both titles' words were said in the meeting; only one where its idea's text was said."""
     t = meeting(shared)
-    text = "We should design couches that have the remote control in the side arm."
+    text = "Couches should be designed with the remote control in the side arm."
     answers = {"title": "Remote control design", "ideas": [{"title": "Selling price goal", "text": text},
                                                            {"title": "Remote in the couch arm", "text": text}]}
     summarizer.usage = _new_usage()
@@ -113,7 +114,7 @@ def test_an_idea_that_with_its_title_repeats_a_highlight_is_dropped(shared, summ
     """Read alone its sentence says less than the highlight; with its title it says the same."""
     t = meeting(shared)
     highlight = "Couches should have the remote control in the side arm."
-    idea = {"title": "Remote control in the couch arm", "text": "We should design couches with a side arm."}
+    idea = {"title": "Remote control in the couch arm", "text": "Couches could be designed with a side arm."}
     answers = {"title": "A meeting", "highlights": {"Part 1": highlight}, "ideas": [idea]}
     summarizer.usage = _new_usage()
     s = summarizer._checked(answers, t, load_template("podcast"), dataclasses.replace(Shape.of(t), highlights=1),
@@ -161,6 +162,37 @@ def test_an_idea_read_whole_must_not_put_words_to_someone_who_did_not_say_them(s
     shape = dataclasses.replace(Shape.of(t), ideas=1)
     s = summarizer._checked(answers, t, load_template("podcast"), shape, checker)
     assert [i.text for i in s.ideas] == [first]
+
+
+def test_a_sentence_in_a_speakers_voice_is_dropped(summarizer):
+    """"We're going to design a furry remote." (ES2011a) says neither who said it nor whether it
+    was only proposed."""
+    t = sample_reference()
+    answers = {"title": "Two women from Chicago",
+               "at_a_glance": ["We are originally from Chicago.", "Sheila lives in Texas and is originally from Chicago."]}
+    assert Checker(t).check(answers["at_a_glance"][0]).supported  # its words were said
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert [c.text for c in s.at_a_glance] == [answers["at_a_glance"][1]]
+
+
+def test_a_decision_is_listed_only_where_the_transcript_says_it_was_settled(summarizer):
+    lines = [("Ann", "I'm thinking we should make the case furry and water resistant."),
+             ("Bob", "The rubber case costs less than the titanium one."),
+             ("Ann", "Okay, so we'll go with the rubber case then.")]
+    turns, now = [], 0.0
+    for who, text in lines:
+        words = [Word(now + i * 0.4, now + i * 0.4 + 0.3, w, 1.0, who) for i, w in enumerate(text.split())]
+        turns.append(Turn(words[0].start, words[-1].end, text, words, who))
+        now = words[-1].end + 1.0
+    t = Transcript("talk.wav", now, "en", {}, [Speaker("Ann", "Ann"), Speaker("Bob", "Bob")], turns)
+    proposed, settled = "The case will be furry and water resistant.", "The case will be a rubber one."
+    answers = {"title": "The case", "decisions": [proposed, settled], "open_questions": [proposed]}
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("meeting"), Shape.of(t), Checker(t))
+    sections = {sec["name"]: [item["text"] for item in sec["value"]] for sec in s.sections}
+    # a list that says nothing of decisions keeps what was said
+    assert sections["decisions"] == [settled] and sections["open_questions"] == [proposed]
 
 
 @pytest.mark.slow
