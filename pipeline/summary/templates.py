@@ -1,6 +1,6 @@
 """Summary templates: what to look for in the notes and which extra sections to write.
 
-Built-in templates live in pipeline/templates/*.yaml (podcast, meeting, lecture, interview); a
+Built-in templates live in pipeline/summary/templates/*.yaml (podcast, meeting, lecture, interview); a
 user template is a YAML file of the same shape. Every template also gets the standard sections
 (title, overview, at a glance, ideas, grounded quotes and highlights).
 """
