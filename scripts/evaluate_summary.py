@@ -45,7 +45,7 @@ from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.metrics import cost_table, rouge
 from pipeline.run.models import Models
 from pipeline.store import ModelStore
-from pipeline.summary.templates import load_template
+from pipeline.summary.templates import Template, load_template
 from pipeline.summary.verify import Checker, near_duplicate, nothing_new, sentences
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
@@ -125,7 +125,7 @@ def _overview(s: dict) -> list[str]:
     return sentences(s["overview"]) if isinstance(s["overview"], str) else [_text(c) for c in s["overview"]]
 
 
-def claims(s: dict) -> list[dict]:
+def claims(s: dict, template: Template | None = None) -> list[dict]:
     """Every sentence the summary asserts, with the section it is in (and an action's owner), in
     the order the summary keeps them: a later one that repeats an earlier one is the duplicate."""
     out = [{"section": "about", "text": _text(s["about"])}] if s.get("about") else []
@@ -134,7 +134,7 @@ def claims(s: dict) -> list[dict]:
     out += [{"section": "at_a_glance", "text": _text(b)} for b in s.get("at_a_glance", [])]
     out += [{"section": "ideas", "text": f"{i['title']}. {i['text']}"} for i in s.get("ideas", [])]
     # a section of what was decided: each item says so, whatever its words
-    decided = {sec.name for sec in load_template(s["template"]).sections if sec.decided} if s.get("sections") else set()
+    decided = {sec.name for sec in template.sections if sec.decided} if template else set()
     for sec in s.get("sections", []):
         values = sec["value"] if isinstance(sec["value"], list) else sentences(sec["value"])
         for v in values:
@@ -149,7 +149,7 @@ def claims(s: dict) -> list[dict]:
 def faithfulness(items: list[dict], checker: Checker) -> dict:
     for c in items:
         v = checker.check(c["text"], c.get("owner"), decided=c.get("decided", False))
-        c.update(supported=v.supported or v.corrected, undecided=v.undecided, support=round(v.support, 2),
+        c.update(supported=(v.supported or v.corrected) and not v.undecided, undecided=v.undecided, support=round(v.support, 2),
                  wrong_speaker=bool(v.wrong_names) or v.corrected, names=checker.mentioned(c["text"]),
                  evidence=[[e.start, e.end, e.speaker] for e in v.evidence])
     texts = [c["text"] for c in items]
@@ -215,7 +215,7 @@ def run_ours(inputs, cfg_for, out_dir) -> dict:
         summary = models.summarizer.summarize(t, load_template(template)).to_dict()
         wall = time.perf_counter() - started
         usage = models.summarizer.usage
-        items = claims(summary)
+        items = claims(summary, load_template(template))
         rows[name] = {"template": template, "wall_s": round(wall, 1), **faithfulness(items, Checker(t)),
                       **grounding(summary, t), **quality(name, scored_text(summary)),
                       "prompt_tokens": usage["prompt_tokens"], "prompt_evaluated": usage["prompt_evaluated"],
@@ -270,11 +270,11 @@ def run_baseline(inputs, cfg, out_dir) -> dict:
 def rescore(previous: dict, inputs, out_dir: Path) -> dict:
     results = {}
     for who, rows in previous.items():
-        for name, t, _ in inputs:
+        for name, t, template in inputs:
             if name not in rows:
                 continue
             summary = json.loads((out_dir / f"{name}.{who}.summary.json").read_text())
-            items = claims(summary)
+            items = claims(summary, load_template(template) if who == "ours" else None)
             fresh = {**faithfulness(items, Checker(t)), **quality(name, scored_text(summary) if who == "ours"
                                                                   else summary["overview"])}
             if who == "ours":

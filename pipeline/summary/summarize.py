@@ -65,7 +65,9 @@ QUOTE_CONTENT = 4  # content words a quote must hold to be worth saving
 PRONOUN = re.compile(r"(they|he|she|his|her|their|them)\b", re.I)  # a sentence that goes on about someone named before
 # A sentence in a speaker's voice ("We're going to design a furry remote.") says neither who
 # said it nor whether it was only proposed: the summary speaks of people in the third person
-FIRST_PERSON = re.compile(r"\b(i|i'm|i'd|i'll|i've|me|my|mine|we|we're|we'd|we'll|we've|us|our|ours)\b", re.I)
+# ("I" as a word, not "i.e."; "us", not "the US"; words inside “quotes” are someone's)
+FIRST_PERSON = re.compile(r"(\S*)\s*\bI('m|'d|'ll|'ve)?(?![\w.])|\b([Ww]e('re|'d|'ll|'ve)?|[Mm]e|[Mm]y|[Oo]urs?|us)\b")
+QUOTED = re.compile(r"“[^”]*”")
 TITLE_REACH = 30.0  # seconds around an idea's evidence where its title's words must have been said
 # A sentence stopped at its length bound keeps what comes before its last comma when that reads
 # as a sentence and what was cut could only add to it: this many words at least; not opening
@@ -391,7 +393,7 @@ class Summarizer:
                     any(c.isalpha() and _script(c) not in scripts for c in text):
                 return None  # nothing, a sentence cut off at its length limit, or another language
             self.usage["claims_proposed"] += 1
-            if FIRST_PERSON.search(text.replace("’", "'")):
+            if _first_person(text):
                 log.debug("dropped a claim in a speaker's voice: %r", text)
                 return None
             v = checker.check(text, owner, within, decided)
@@ -695,6 +697,12 @@ def _clause_before_cut(sentence: str) -> str:
 def _holds(v: Verdict) -> bool:
     """Supported as written: no name to correct, nobody named who did not say it."""
     return v.supported and not v.corrected and not v.wrong_names
+
+
+def _first_person(text: str) -> bool:
+    """Is a claim written in a speaker's voice? An "I" after a capitalised word is a numeral
+    ("Part I", "World War I")."""
+    return any(not (m[1] and m[1][0].isupper()) for m in FIRST_PERSON.finditer(QUOTED.sub("", text).replace("’", "'")))
 
 
 def _placeholder(words: list[str]) -> bool:

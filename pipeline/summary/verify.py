@@ -40,18 +40,25 @@ NEAR_DUPLICATE = 0.75  # shared content words over the longer item's: "nearly wo
 EVERYONE = re.compile(r"\b(both|each of them|all of them|everyone|everybody)\b", re.I)
 # A claim that something was decided or agreed says more than that it was said: "They decided
 # on a furry remote" of "I'm thinking we should design a furry remote" invents the decision.
-DECIDES = re.compile(r"\b(decided|decides|agreed|agrees|agree (on|to|that)|settled|settles|chose|chosen|chooses|opted|"
-                     r"opts|went with|goes with|finali[sz]ed|approved|approves|(made|reached|came to) (a|an|the) "
+DECIDES = re.compile(r"\b(decided|decides|(?<!to )decide|agreed|agrees|agree (on|to|that)|settled|settles|chose|chosen|"
+                     r"chooses|opted|opts|selected|picked|(will |to )?go(es)? with|going with|went with|finali[sz]ed|"
+                     r"approved|approves|(the|their|a) decision (was|is|to)|(made|reached|came to) (a |an |the )?"
                      r"(decision|agreement|consensus))\b", re.I)
-# Words of a decision in the transcript: one of these, in a sentence that is not a question and
-# holds no negation or hedge ("We haven't decided on an order.", "We could go with rubber.",
-# "We'll have to see."), within DECISION_REACH of the claim's evidence
+# "They have not decided", "no decision was made": no decision is claimed
+NO_DECISION = re.compile(r"\b(not|never|no|yet|\w+n't)\s+(\w+\s+){0,2}?(decid|agre|settl|cho|opt|select|pick|go|went|"
+                         r"final|approv|made|reach|came)", re.I)
+# Words of a decision in the transcript: one of these, in a sentence that is not a question,
+# with no negation or hedge just before them ("We haven't decided on an order.", "We could go
+# with rubber.", "We'll have to see."), within DECISION_REACH of the claim's evidence
 DECIDING = re.compile(r"\b(decided|agreed|agree|settled|chose|chosen|go with|going with|went with|stick with|opt for|"
                       r"(let's|we'll|we will|we're going to|we're gonna|we are going to) (go|use|have(?! to)|do|make|"
-                      r"put|stick|keep|take)|sounds good|fine by me)\b")
-NEGATED = re.compile(r"\b(not|never|no|haven't|hasn't|hadn't|didn't|don't|doesn't|can't|cannot|won't|isn't|aren't|"
-                     r"wasn't|weren't|yet)\b")
-HEDGED = re.compile(rf"{NEGATED.pattern}|\b(could|might|maybe|perhaps|should|would|if|whether|ought)\b")
+                      r"put|stick|keep|take))\b")
+# A reply that takes up what was just proposed ("Shall we use the rubber case?" "Yes, sounds
+# good."): its words of a decision are about what the sentence before it said
+ASSENT = re.compile(r"\b(sounds good|fine by me|agreed|i agree|let's do (that|it)|deal|that's settled)\b")
+HEDGES = frozenset("""not never haven't hasn't hadn't didn't don't doesn't can't cannot won't isn't aren't wasn't
+weren't yet could might maybe perhaps should would if whether ought""".split())
+HEDGE_REACH = 3  # words before the words of a decision where a hedge or a negation undoes them
 DECISION_REACH = 60.0  # seconds either side of a decision claim's evidence where its deciding words must be
 DECISION_WORDS = 2  # content words they must share with the claim: "We went with shape" did not decide on a flat wheel
 
@@ -80,6 +87,9 @@ introduced introducing propose proposes proposed proposing suggest suggests sugg
 recommend recommends recommended recommending conclude concludes concluded concluding ask asks asked asking
 participant participants person people group team member members everyone someone recording transcript
 summary overview main key important importance significant various aspects aspect overall idea ideas
+decide decides decided deciding decision decisions agree agrees agreed agreeing agreement settle settles settled
+choose chooses chose chosen opt opts opted select selects selected pick picks picked approve approves approved
+finalise finalised finalize finalized consensus
 """.split())
 
 _stemmer = snowballstemmer.stemmer("english")
@@ -133,6 +143,12 @@ def _without(text: str, names: list[str]) -> str:
         for m in reversed(_find(name, text)):
             text = text[:m.start()] + " " + text[m.end():]
     return text
+
+
+def _settles(line: str) -> bool:
+    """Does a normalised sentence say something was settled: words of a decision with no hedge
+    or negation just before them ("No, no, let's go with the rubber case" does)?"""
+    return any(not HEDGES & set(line[:m.start()].split()[-HEDGE_REACH:]) for m in DECIDING.finditer(line))
 
 
 def sentences(text: str) -> list[str]:
@@ -207,10 +223,16 @@ class Checker:
         self.vocab = list(self.where)
         self._matches: dict[str, list[int]] = {}
         # (from, to, content stems) of each sentence that says something was decided
-        self.decisions = [(turn.start, turn.end, set(content_stems(said)))
-                          for turn in transcript.segments for said in sentences(turn.text)
-                          if not said.endswith("?") and DECIDING.search(line := " ".join(normalise(said)))
-                          and not HEDGED.search(line)]
+        self.decisions: list[tuple[float, float, set[str]]] = []
+        before: set[str] = set()  # the content of the sentence before
+        for turn in transcript.segments:
+            for said in sentences(turn.text):
+                stems, line = set(content_stems(said)), " ".join(normalise(said))
+                if ASSENT.search(line):
+                    self.decisions.append((turn.start, turn.end, stems | before))
+                elif not said.endswith("?") and _settles(line):
+                    self.decisions.append((turn.start, turn.end, stems))
+                before = stems
 
     def _positions(self, stem: str) -> list[int]:
         """Where a stem was said: the same stem, or a near spelling of a longer one."""
@@ -284,7 +306,8 @@ class Checker:
         verdict.wrong_names += [n for n in names if n not in checked and n not in verdict.wrong_names
                                 and not any(self._names_ok([n], p, end, c, positions) for p, end, c in passages)]
         verdict.supported = not verdict.wrong_names
-        if verdict.supported and (decided or (DECIDES.search(text) and not NEGATED.search(text.lower()))):
+        # an action item's owner said they would do it, which the check above holds them to
+        if verdict.supported and not owner and (decided or (DECIDES.search(text) and not NO_DECISION.search(text))):
             verdict.undecided = not self._decided(_without(text, names), verdict.evidence)
             verdict.supported = not verdict.undecided
         return verdict
@@ -293,9 +316,9 @@ class Checker:
         """Was what `text` says was decided spoken of as decided near its evidence: a sentence with
         words of a decision ("so we'll go with the rubber case") about the same things?"""
         about = set(content_stems(DECIDES.sub(" ", text)))
-        return any(e.start - DECISION_REACH <= to and said_from <= e.end + DECISION_REACH and
-                   len(stems & about) >= min(DECISION_WORDS, len(about))
-                   for e in evidence for said_from, to, stems in self.decisions)
+        return bool(about) and any(e.start - DECISION_REACH <= to and said_from <= e.end + DECISION_REACH and
+                                   len(stems & about) >= min(DECISION_WORDS, len(about))
+                                   for e in evidence for said_from, to, stems in self.decisions)
 
     def _clauses(self, text: str, names: list[str]) -> list[tuple[list[str], str]]:
         """(people, the text from the first of them to the next name) for each name or group of

@@ -13,7 +13,17 @@ from conftest import check_summary, meeting, sample_reference
 from pipeline.config import SummaryConfig, load_config
 from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.store import ModelStore
-from pipeline.summary.summarize import ANSWER_ROOM, CONTEXT_STEP, RESERVED_TOKENS, Shape, Summarizer, _line, _new_usage, _said
+from pipeline.summary.summarize import (
+    ANSWER_ROOM,
+    CONTEXT_STEP,
+    RESERVED_TOKENS,
+    Shape,
+    Summarizer,
+    _first_person,
+    _line,
+    _new_usage,
+    _said,
+)
 from pipeline.summary.templates import load_template
 from pipeline.summary.verify import Checker, near_duplicate, nothing_new
 
@@ -174,6 +184,15 @@ def test_a_sentence_in_a_speakers_voice_is_dropped(summarizer):
     summarizer.usage = _new_usage()
     s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
     assert [c.text for c in s.at_a_glance] == [answers["at_a_glance"][1]]
+
+
+@pytest.mark.parametrize("text, voice", [
+    ("We are from Chicago.", True), ("Ann thinks I should go.", True), ("They told us.", True),
+    ("Our plan is good.", True), ("I’m here.", True), ("Ann and I went.", True),
+    ("It launches in the US market.", False), ("Type I errors are rare.", False), ("Part I covers it, i.e. the start.", False),
+    ("Ann asked “what is our plan?” and Bob answered.", False), ("A gold mine.", False)])
+def test_a_speakers_voice_is_told_from_numerals_countries_and_quotes(text, voice):
+    assert _first_person(text) == voice
 
 
 def test_a_decision_is_listed_only_where_the_transcript_says_it_was_settled(summarizer):

@@ -210,35 +210,63 @@ def test_a_decision_needs_words_of_a_decision_about_it_near_its_evidence():
                            ("S2", "Bob", "The rubber case costs less than the titanium one."),
                            ("S1", "Ann", "Okay, so we'll go with the rubber case then."),
                            ("S2", "Bob", "We haven't decided on the button colours.")))
-    # proposed, not decided: the claim invents the decision
-    proposed = checker.check("They decided on a furry, water resistant case.")
-    assert not proposed.supported and proposed.undecided
+    # proposed, not decided: the claim invents the decision (its words were said)
+    for claim in ("They decided on a furry, water resistant case.", "They decide to make the case furry.",
+                  "The decision was a furry, water resistant case.", "They will go with a furry case.",
+                  "They selected a furry, water resistant case.",
+                  "They decided not to make the case water resistant."):
+        proposed = checker.check(claim)
+        assert not proposed.supported and proposed.undecided, claim
     assert checker.check("Ann wants a furry, water resistant case.").supported  # what was said
     # said to be settled, about the same things
     assert checker.check("The team decided on the rubber case.").supported
     # a negated decision decides nothing
-    assert not checker.check("They agreed on the button colours.").supported
+    negated = checker.check("They agreed on the button colours.")
+    assert negated.undecided and not negated.supported
     # a claim that no decision was made is not a decision claim
     assert checker.check("They have not decided on the button colours.").supported
     # a decisions list's item is a decision claim, whatever its verb
-    assert not checker.check("The case will be furry and water resistant.", decided=True).supported
+    assert checker.check("The case will be furry and water resistant.", decided=True).undecided
     assert checker.check("The case will be a rubber one.", decided=True).supported
+    assert not checker.check("Ann and Bob agreed.").supported  # about nothing
 
 
 def test_words_of_a_decision_elsewhere_or_about_something_else_do_not_count():
     filler = ("S3", "Cy", " ".join(["The weather in Leeds was grey all week and nobody minded much."] * 20))
+    claim = "They agreed on a kinetic battery for the remote."
     far = Checker(talk(("S1", "Ann", "The remote should have a kinetic battery inside."), filler, filler,
                        ("S2", "Bob", "So we'll go with the kinetic battery.")))
     assert far.t.segments[-1].start - far.t.segments[0].end > 60
-    assert not far.check("They agreed on a kinetic battery for the remote.").supported
+    assert far.check(claim).undecided
     near = Checker(talk(("S1", "Ann", "The remote should have a kinetic battery inside."),
                         ("S2", "Bob", "So we'll go with the kinetic battery.")))
-    assert near.check("They agreed on a kinetic battery for the remote.").supported
+    assert near.check(claim).supported
     # ES2011d: "We went with shape" decided on no flat wheel
     other = Checker(talk(("S1", "Ann", "I said uncurved or flat for the wheel, it is more comfortable to hold."),
                          ("S2", "Bob", "We went with shape because we were having fun with the play-dough.")))
-    assert not other.check("They decided to use a flat shape for the wheel, more comfortable to hold.").supported
-    # hedged, or asked, is not decided
+    assert other.check("They decided to use a flat shape for the wheel, more comfortable to hold.").undecided
+    # hedged just before, or asked, is not decided
     for said in ("Maybe we could go with the kinetic battery.", "So shall we go with the kinetic battery?"):
         hedged = Checker(talk(("S1", "Ann", "The remote should have a kinetic battery inside."), ("S2", "Bob", said)))
-        assert not hedged.check("They agreed on a kinetic battery for the remote.").supported, said
+        assert hedged.check(claim).undecided, said
+
+
+@pytest.mark.parametrize("said", [
+    ("So we agreed the remote control should get a kinetic battery.",),
+    ("No, no, let's go with the kinetic battery.",),
+    ("We'll go with the kinetic battery if that's alright with everyone.",),
+    ("Shall we use the kinetic battery?", "Yes, sounds good."),  # an assent takes up the proposal
+])
+def test_a_decision_said_with_a_hedge_elsewhere_or_as_an_assent_counts(said):
+    lines = [("S1", "Ann", "The remote should have a kinetic battery inside.")]
+    lines += [(f"S{2 + i % 2}", "Bob" if i % 2 == 0 else "Ann", text) for i, text in enumerate(said)]
+    v = Checker(talk(*lines)).check("They agreed on a kinetic battery for the remote.")
+    assert v.supported and not v.undecided
+
+
+def test_an_action_item_its_owner_took_on_is_not_a_decision_to_find():
+    checker = Checker(talk(("S1", "Ann", "I'll send the report to the client by Friday."),
+                           ("S2", "Bob", "Thanks, that helps a lot.")))
+    assert checker.check("Ann agreed to send the report to the client by Friday.", owner="Ann").supported
+    bob = checker.check("Bob agreed to send the report to the client by Friday.", owner="Bob")
+    assert bob.corrected or bob.wrong_names  # whose words they were is still checked
