@@ -145,10 +145,11 @@ def _without(text: str, names: list[str]) -> str:
     return text
 
 
-def _settles(line: str) -> bool:
-    """Does a normalised sentence say something was settled: words of a decision with no hedge
-    or negation just before them ("No, no, let's go with the rubber case" does)?"""
-    return any(not HEDGES & set(line[:m.start()].split()[-HEDGE_REACH:]) for m in DECIDING.finditer(line))
+def _settles(line: str, words: re.Pattern = DECIDING) -> bool:
+    """Does a normalised sentence say something was settled: `words` of a decision (or of an
+    assent) with no hedge or negation just before them ("No, no, let's go with the rubber case"
+    does, "Not agreed." does not)?"""
+    return any(not HEDGES & set(line[:m.start()].split()[-HEDGE_REACH:]) for m in words.finditer(line))
 
 
 def sentences(text: str) -> list[str]:
@@ -228,10 +229,11 @@ class Checker:
         for turn in transcript.segments:
             for said in sentences(turn.text):
                 stems, line = set(content_stems(said)), " ".join(normalise(said))
-                if ASSENT.search(line):
-                    self.decisions.append((turn.start, turn.end, stems | before))
-                elif not said.endswith("?") and _settles(line):
-                    self.decisions.append((turn.start, turn.end, stems))
+                if not said.endswith("?"):  # "Sounds good?" asks
+                    if _settles(line, ASSENT):
+                        self.decisions.append((turn.start, turn.end, stems | before))
+                    elif _settles(line):
+                        self.decisions.append((turn.start, turn.end, stems))
                 before = stems
 
     def _positions(self, stem: str) -> list[int]:

@@ -245,8 +245,9 @@ def test_words_of_a_decision_elsewhere_or_about_something_else_do_not_count():
     other = Checker(talk(("S1", "Ann", "I said uncurved or flat for the wheel, it is more comfortable to hold."),
                          ("S2", "Bob", "We went with shape because we were having fun with the play-dough.")))
     assert other.check("They decided to use a flat shape for the wheel, more comfortable to hold.").undecided
-    # hedged just before, or asked, is not decided
-    for said in ("Maybe we could go with the kinetic battery.", "So shall we go with the kinetic battery?"):
+    # hedged just before, or asked, is not decided; nor is an assent asked or denied
+    for said in ("Maybe we could go with the kinetic battery.", "So shall we go with the kinetic battery?",
+                 "Kinetic battery then. Sounds good?", "Kinetic battery then. Not agreed."):
         hedged = Checker(talk(("S1", "Ann", "The remote should have a kinetic battery inside."), ("S2", "Bob", said)))
         assert hedged.check(claim).undecided, said
 
