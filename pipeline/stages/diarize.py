@@ -173,16 +173,24 @@ class Diarizer:
         file = {"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": audio.sample_rate,
                 "uri": Path(audio.source).stem}
         try:
-            out = self.pipeline(file, num_speakers=num_speakers or self.cfg.num_speakers,
-                                min_speakers=min_speakers or self.cfg.min_speakers,
-                                max_speakers=max_speakers or self.cfg.max_speakers, hook=hook)
+            with warnings.catch_warnings():
+                # A voice that never talks alone in a window long enough has nothing to cluster
+                # (AMI trn02's one quiet "I am"): pyannote then averages no embeddings. Its
+                # centroid is dropped below; the warnings would only puzzle the user.
+                for message in ("Mean of empty slice", "invalid value encountered in divide"):
+                    warnings.filterwarnings("ignore", message, RuntimeWarning)
+                out = self.pipeline(file, num_speakers=num_speakers or self.cfg.num_speakers,
+                                    min_speakers=min_speakers or self.cfg.min_speakers,
+                                    max_speakers=max_speakers or self.cfg.max_speakers, hook=hook)
         finally:
             self.pipeline._features = None
         labels = out.speaker_diarization.labels()
         embeddings = {}
         if out.speaker_embeddings is not None:
+            # a centroid of nothing is NaN, and NaN is never below a threshold: it would be
+            # matched to the first enrolled voice
             embeddings = {label: out.speaker_embeddings[i].tolist() for i, label in enumerate(labels)
-                          if np.any(out.speaker_embeddings[i])}
+                          if np.any(out.speaker_embeddings[i]) and np.isfinite(out.speaker_embeddings[i]).all()}
         return Diarization(spans=_spans(out.speaker_diarization),
                            exclusive=_spans(out.exclusive_speaker_diarization),
                            embeddings=embeddings)
