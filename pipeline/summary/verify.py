@@ -8,9 +8,10 @@ together hold most of them. Words heard with low confidence are not evidence: a 
 them ("deep design" in the bundled call, where Whisper half-heard "I need the design") fails,
 while a near spelling of a clearly heard word ("Shiela") still counts. A claim that names a
 speaker (by the name shown, or the one they introduced themselves with: "I'm Chiara") must be
-backed by that speaker's own words, or by words addressed to them by name;
-otherwise the name is corrected (one name, one other speaker behind the evidence) or the claim
-fails. Nothing here asks the model: the check is the transcript's words against the claim's.
+backed by that speaker's own words, or by words addressed to them by name, and a wish or a
+proposal put to them ("she suggests a cover") by words in their own voice, not a question or
+words about others; otherwise the name is corrected (one name, one other speaker behind the
+evidence) or the claim fails. Nothing here asks the model: the check is the transcript's words against the claim's.
 """
 
 from __future__ import annotations
@@ -61,6 +62,21 @@ weren't yet could might maybe perhaps should would if whether ought""".split())
 HEDGE_REACH = 3  # words before the words of a decision where a hedge or a negation undoes them
 DECISION_REACH = 60.0  # seconds either side of a decision claim's evidence where its deciding words must be
 DECISION_WORDS = 2  # content words they must share with the claim: "We went with shape" did not decide on a flat wheel
+# A claim that puts a wish, plan or proposal to someone ("the project manager wants to play with
+# play-dough") says more than that they spoke of it: it must be in their own voice, not words
+# they said to or about others ("you two are going to be playing with play-dough") or asked back
+# ("so you're saying the squishy part's detachable?"). A view ("she thinks dolphins are smart")
+# is what any plain statement of theirs shows, and is checked as said.
+STANCE = re.compile(r"^\W*(?:(?:also|then|strongly|later|first|again|further|instead|is|was|has|had|would|'d)\s+)*"
+                    r"(?:suggest|propos|recommend|want|prefer|like to|wish|plan|intend|insist|advocat|favou?r|urg)",
+                    re.I)
+# a sentence in the speaker's own voice: they speak for themselves or their team, or propose
+VOICE = frozenset("""i i'm i'd i'll i've me my mine we we're we'd we'll we've us our ours let's should could would
+might must need needs ought can maybe perhaps prefer suggest recommend propose""".split())
+# a question that proposes ("What about a rubber cover?")
+PROPOSING = re.compile(r"\b(how about|what about|why (don't|not)|shall we|should we|could we|can we|what if)\b")
+# words that hand the sentence to someone else: what they said, meant or asked for
+REPORTED = re.compile(r"\byou(?:'re| are| were)? (?:saying|said|say|mean|meant|suggest\w*|want\w*|think)\b")
 
 # Function words, and the words a summary uses to talk about a conversation rather than its
 # content: neither is evidence that the content was said.
@@ -152,6 +168,24 @@ def _settles(line: str, words: re.Pattern = DECIDING) -> bool:
     return any(not HEDGES & set(line[:m.start()].split()[-HEDGE_REACH:]) for m in words.finditer(line))
 
 
+def _voiced(turn: Turn) -> list[bool]:
+    """Per word of a turn: is its sentence in the speaker's own voice (they speak for themselves
+    or propose; not a question unless it proposes, not what someone else said or meant)?"""
+    out: list[bool] = []
+    start = 0
+    for i, w in enumerate(turn.words):
+        if i + 1 == len(turn.words) or w.word.rstrip("\"'”)").endswith((".", "!", "?")):
+            said = turn.words[start:i + 1]
+            words = normalise(" ".join(x.word for x in said))
+            line = " ".join(words)
+            proposes = bool(PROPOSING.search(line))
+            voiced = ((proposes or not said[-1].word.rstrip("\"'”)").endswith("?"))
+                      and (proposes or bool(VOICE.intersection(words))) and not REPORTED.search(line))
+            out += [voiced] * len(said)
+            start = i + 1
+    return out
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
 
@@ -213,14 +247,16 @@ class Checker:
         self.time_of: list[float] = []  # and when it was said
         self.word_of: list[int] = []  # and the word within that turn
         self.where: dict[str, list[int]] = {}  # stem -> token positions heard with confidence
+        self.voiced: list[bool] = []  # per token: in a sentence in its speaker's own voice
         for ti, turn in enumerate(transcript.segments):
-            for wi, (w, clear) in enumerate(zip(turn.words, heard(turn))):
+            for wi, (w, clear, voiced) in enumerate(zip(turn.words, heard(turn), _voiced(turn))):
                 for tok in normalise(w.word):
                     if clear and (stem := _content(tok)):
                         self.where.setdefault(stem, []).append(len(self.turn_of))
                     self.turn_of.append(ti)
                     self.word_of.append(wi)
                     self.time_of.append(w.start)
+                    self.voiced.append(voiced)
         self.vocab = list(self.where)
         self._matches: dict[str, list[int]] = {}
         # (from, to, content stems) of each sentence that says something was decided
@@ -288,11 +324,12 @@ class Checker:
             if not stems:
                 continue
             checked.update(people)
-            if self._said_by(people, stems):
+            voice = bool(STANCE.match(_without(clause, names)))
+            if self._said_by(people, stems, voice):
                 continue
             named = set().union(*(self.people[n] for n in names))  # by any of their names
             others = [n for n in dict.fromkeys(self.names.values())
-                      if not self.people[n] & named and self._said_by([n], stems)]
+                      if not self.people[n] & named and self._said_by([n], stems, voice)]
             if len(people) == 1 and len(others) == 1:
                 verdict.text = verdict.text.replace(clause, others[0] + clause[len(people[0]):], 1)
                 verdict.corrected = True
@@ -340,8 +377,12 @@ class Checker:
         ids = set().union(*(self.people.get(n, set()) for n in names))
         return {s: [p for p in self._positions(s) if self.t.segments[self.turn_of[p]].speaker in ids] for s in stems}
 
-    def _said_by(self, people: list[str], stems: list[str]) -> bool:
-        return self._cover(stems, self._own(people, stems), [])[0] >= MIN_SUPPORT - 1e-9
+    def _said_by(self, people: list[str], stems: list[str], voice: bool = False) -> bool:
+        """Did these people say it (`voice`: in their own voice)?"""
+        own = self._own(people, stems)
+        if voice:
+            own = {s: [p for p in ps if self.voiced[p]] for s, ps in own.items()}
+        return self._cover(stems, own, [])[0] >= MIN_SUPPORT - 1e-9
 
     def _cover(self, content: list[str], positions: dict[str, list[int]], names: list[str]) -> tuple[float, list]:
         """The passages (up to MAX_PASSAGES windows) that hold the most of the claim's content

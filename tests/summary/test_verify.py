@@ -271,3 +271,32 @@ def test_an_action_item_its_owner_took_on_is_not_a_decision_to_find():
     assert checker.check("Ann agreed to send the report to the client by Friday.", owner="Ann").supported
     bob = checker.check("Bob agreed to send the report to the client by Friday.", owner="Bob")
     assert bob.corrected or bob.wrong_names  # whose words they were is still checked
+
+
+def test_a_wish_or_proposal_put_to_someone_must_be_in_their_own_voice(shared):
+    """ES2011c's summary said "the project manager wants to play with play-dough" where the
+    manager told two others they would; "X suggests" must be X speaking for themselves or
+    proposing, not words about others, a question back, or what X says someone else said."""
+    es2011a = Checker(meeting(shared))
+    for claim in ("The User Interface suggests a call button on the television to find the remote control.",
+                  "Marketing suggests a little light or a vibrating thing.",
+                  "The Project Manager suggests designing couches with the remote control in the side arm.",
+                  "The Project Manager wants a water resistant, strong and furry remote control."):
+        v = es2011a.check(claim)
+        assert v.supported and not v.corrected, claim
+    # Marketing only recalled it: "the other thing you said, that thing about robust and water"
+    recalled = es2011a.check("Marketing suggests a robust, water resistant remote.")
+    assert recalled.corrected and recalled.text.startswith("Project Manager suggests")
+
+    told = Checker(talk(("S1", "Ann", "You two are going to be playing with play-dough and working on the design."),
+                        ("S2", "Bob", "Okay then.")))
+    assert told.check("Ann wants to play with play-dough and work on the design.").wrong_names == ["Ann"]
+    assert told.check("Ann says the others will play with play-dough and work on the design.").supported
+    cover = ("S1", "Ann", "We could put a rubber cover on the squishy part.")
+    for reply in ("So you're saying we could put a rubber cover on the squishy part.",
+                  "Do we need a rubber cover on the squishy part?"):
+        v = Checker(talk(cover, ("S2", "Bob", reply))).check("Bob suggests a rubber cover for the squishy part.")
+        assert v.corrected and v.text.startswith("Ann suggests"), reply
+    asked = Checker(talk(("S1", "Ann", "The squishy part is soft."),
+                         ("S2", "Bob", "What about a rubber cover on the squishy part?")))
+    assert asked.check("Bob suggests a rubber cover for the squishy part.").supported  # a question that proposes
