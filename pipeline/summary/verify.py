@@ -9,8 +9,8 @@ them ("deep design" in the bundled call, where Whisper half-heard "I need the de
 while a near spelling of a clearly heard word ("Shiela") still counts. A claim that names a
 speaker (by the name shown, or the one they introduced themselves with: "I'm Chiara") must be
 backed by that speaker's own words, or by words addressed to them by name, and a wish or a
-proposal put to them ("she suggests a cover") by words in their own voice, not a question or
-words about others; otherwise the name is corrected (one name, one other speaker behind the
+proposal put to them ("she suggests a cover") by words in their own voice said at one moment,
+not a question or words about others; otherwise the name is corrected (one name, one other speaker behind the
 evidence) or the claim fails. Nothing here asks the model: the check is the transcript's words against the claim's.
 """
 
@@ -380,18 +380,22 @@ class Checker:
     def _said_by(self, people: list[str], stems: list[str], voice: bool = False) -> bool:
         """Did these people say it (`voice`: in their own voice)?"""
         own = self._own(people, stems)
-        if voice:
-            own = {s: [p for p in ps if self.voiced[p]] for s, ps in own.items()}
-        return self._cover(stems, own, [])[0] >= MIN_SUPPORT - 1e-9
+        if not voice:
+            return self._cover(stems, own, [])[0] >= MIN_SUPPORT - 1e-9
+        # a proposal is made at one moment: not "a cover" gathered from "the squishy part" said
+        # at one time and "the remote control" at another
+        own = {s: [p for p in ps if self.voiced[p]] for s, ps in own.items()}
+        return self._cover(stems, own, [], passages=1)[0] >= MIN_SUPPORT - 1e-9
 
-    def _cover(self, content: list[str], positions: dict[str, list[int]], names: list[str]) -> tuple[float, list]:
-        """The passages (up to MAX_PASSAGES windows) that hold the most of the claim's content
+    def _cover(self, content: list[str], positions: dict[str, list[int]], names: list[str],
+               passages: int = MAX_PASSAGES) -> tuple[float, list]:
+        """The passages (up to `passages` windows) that hold the most of the claim's content
         words, greedily; and the share of the content words they hold. A passage ends at the
         last word it needs, so that its evidence is the stretch that says the claim, not a
         common word said earlier or later by someone else."""
         remaining = {s for s in content if positions.get(s)}
-        passages = []  # (start token, end token, covered stems)
-        while remaining and len(passages) < MAX_PASSAGES:
+        most, passages = passages, []  # (start token, end token, covered stems)
+        while remaining and len(passages) < most:
             best = None
             for s in remaining:
                 for p in positions[s]:

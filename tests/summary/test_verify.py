@@ -300,3 +300,10 @@ def test_a_wish_or_proposal_put_to_someone_must_be_in_their_own_voice(shared):
     asked = Checker(talk(("S1", "Ann", "The squishy part is soft."),
                          ("S2", "Bob", "What about a rubber cover on the squishy part?")))
     assert asked.check("Bob suggests a rubber cover for the squishy part.").supported  # a question that proposes
+    # ES2011c: "the User Interface suggests a cover for the squishy part of the remote control",
+    # gathered from "the remote control" in one turn and "the squishy part" in another
+    filler = ("S3", "Cy", " ".join(["The weather in Leeds was grey all week and nobody minded much."] * 8))
+    apart = Checker(talk(("S2", "Bob", "We are going to be using this remote control every day."), filler,
+                         ("S2", "Bob", "I think the squishy part is nice.")))
+    assert apart.check("Bob says the remote control is used daily and likes the squishy part.").supported
+    assert not apart.check("Bob suggests using a cover for the squishy part of the remote control.").supported
