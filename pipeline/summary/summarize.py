@@ -430,6 +430,9 @@ class Summarizer:
         for idea in answers.get("ideas", []):
             if len(ideas) < shape.ideas and (made := self._idea(idea, check, repeated, checker)):
                 ideas.append(made)
+                # read whole, as a reader reads it: "Design of the Remote Control. UI discusses the
+                # design of the remote control." adds nothing to an idea that said all of it
+                kept.append(f"{made.title}. {made.text}")
         spoken = f" {' '.join(w for s in t.segments for w in normalise(s.text))} "
         sections = [self._section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]
         return Summary(title=title, about=Claim(about.text, about.evidence) if about else None,

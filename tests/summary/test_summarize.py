@@ -25,7 +25,7 @@ from pipeline.summary.summarize import (
     _said,
 )
 from pipeline.summary.templates import load_template
-from pipeline.summary.verify import Checker, near_duplicate, nothing_new
+from pipeline.summary.verify import Checker, near_duplicate, nothing_new, sentences
 
 
 def load(cfg: SummaryConfig) -> Summarizer:
@@ -137,6 +137,20 @@ def test_an_idea_that_with_its_title_repeats_a_highlight_is_dropped(shared, summ
     s = summarizer._checked(answers, t, load_template("podcast"), dataclasses.replace(Shape.of(t), highlights=1),
                             Checker(t))
     assert [i.title for i in s.ideas] == [idea["title"]]
+
+
+def test_an_idea_that_another_idea_read_whole_already_says_is_dropped(shared, summarizer):
+    """ES2011c: "Design of the Remote Control. UI discusses the design of the remote control."
+    after an idea whose two sentences together said all of it; each sentence alone did not."""
+    t = meeting(shared)
+    first = {"title": "Couch arm remote", "text": "Couches could be designed with the remote control in the side arm. "
+             "The remote control could have a call button to find it under the sofa."}
+    later = {"title": "Remote control button", "text": "Couches could have the remote control button."}
+    assert not any(nothing_new(f"{later['title']}. {later['text']}", part) for part in sentences(first["text"]))
+    answers = {"title": "A meeting", "ideas": [first, later]}
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("podcast"), dataclasses.replace(Shape.of(t), ideas=2), Checker(t))
+    assert [i.title for i in s.ideas] == [first["title"]]
 
 
 def test_a_sentence_that_goes_on_about_someone_is_put_to_them(summarizer):
