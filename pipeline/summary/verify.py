@@ -146,11 +146,15 @@ AS_PERSON = r"team|expert|person|people|side|department|lead|guy|woman|man"
 
 
 def _find(name: str, text: str) -> list[re.Match]:
-    """Where a claim names a speaker: a name of several words in any case; one word as written
-    ("Will", not "will"), or in lower case where a word that makes it a person follows."""
+    """Where a claim names a speaker: a name of several words in any case, or by its initials
+    in capitals ("UI" for User Interface; not "3 PM"); one word as written ("Will", not
+    "will"), or in lower case where a word that makes it a person follows."""
     word = re.escape(name.strip())
     if " " in name.strip():
-        return list(re.finditer(rf"(?<!\w){word}(?!\w)", text, re.IGNORECASE))
+        initials = "".join(w[0] for w in name.split() if w[0].isalpha()).upper()
+        return sorted([*re.finditer(rf"(?<!\w){word}(?!\w)", text, re.IGNORECASE),
+                       *re.finditer(rf"(?<![\w.])(?<!\d )(?<!\d){re.escape(initials)}(?!\w)", text)],
+                      key=lambda m: m.start())
     return list(re.finditer(rf"(?<!\w)(?:{word}(?!\w)|(?i:{word})(?= (?:{AS_PERSON})\b))", text))
 
 
@@ -331,7 +335,8 @@ class Checker:
             others = [n for n in dict.fromkeys(self.names.values())
                       if not self.people[n] & named and self._said_by([n], stems, voice)]
             if len(people) == 1 and len(others) == 1:
-                verdict.text = verdict.text.replace(clause, others[0] + clause[len(people[0]):], 1)
+                said_as = _find(people[0], clause)[0]  # the name as the claim writes it: "UI" or "User Interface"
+                verdict.text = verdict.text.replace(clause, others[0] + clause[said_as.end():], 1)
                 verdict.corrected = True
             else:
                 verdict.wrong_names += people
@@ -362,13 +367,13 @@ class Checker:
     def _clauses(self, text: str, names: list[str]) -> list[tuple[list[str], str]]:
         """(people, the text from the first of them to the next name) for each name or group of
         names the claim uses: "Ann and Bob agreed ..." puts what follows to the two together."""
-        found = sorted((m.start(), name) for name in names for m in _find(name, text))
+        found = sorted((m.start(), m.end(), name) for name in names for m in _find(name, text))
         out: list[tuple[list[str], int, int]] = []  # (people, start, end of the last name)
-        for start, name in found:
+        for start, end, name in found:
             if out and re.fullmatch(r"\s*(,|and|&|,\s*and)\s*", text[out[-1][2]:start]):
-                out[-1] = (out[-1][0] + [name], out[-1][1], start + len(name))
+                out[-1] = (out[-1][0] + [name], out[-1][1], end)
             else:
-                out.append(([name], start, start + len(name)))
+                out.append(([name], start, end))
         ends = [start for _, start, _ in out[1:]] + [len(text)]
         return [(people, text[start:end]) for (people, start, _), end in zip(out, ends)]
 

@@ -307,3 +307,16 @@ def test_a_wish_or_proposal_put_to_someone_must_be_in_their_own_voice(shared):
                          ("S2", "Bob", "I think the squishy part is nice.")))
     assert apart.check("Bob says the remote control is used daily and likes the squishy part.").supported
     assert not apart.check("Bob suggests using a cover for the squishy part of the remote control.").supported
+
+
+def test_a_role_named_by_its_initials_is_that_speaker():
+    """ES2011c's summary wrote "UI discusses ..." for the User Interface designer: the initials
+    name the speaker as the full name does, and are checked and corrected the same way."""
+    checker = Checker(talk(("S1", "Project Manager", "The budget is twenty five euro for each remote."),
+                           ("S2", "User Interface", "I think a call button would help us find the remote.")))
+    assert checker.mentioned("The UI and the PM met.") == ["Project Manager", "User Interface"]
+    assert checker.mentioned("The call ends at 3 PM, or 4PM.") == []
+    budget = checker.check("The UI says the budget is twenty five euro for each remote.")
+    assert budget.corrected and budget.text == "The Project Manager says the budget is twenty five euro for each remote."
+    button = checker.check("PM wants a call button to help find the remote.")
+    assert button.corrected and button.text == "User Interface wants a call button to help find the remote."
