@@ -423,8 +423,15 @@ class Summarizer:
         crowded = {h.text for h in highlights} - {h.text for h in spaced}
         kept[:] = [k for k in kept if k not in crowded]  # left out for spacing, so the prose may say it
         highlights = spaced
+        # the one line gives way to an overview sentence that says it too: the overview names who
+        # ("A discussion of the remote's menus." after "Ann and Bob discuss the remote's menus.")
+        kept[:] = [k for k in kept if k != gist]
         overview = [Claim(v.text, v.evidence) for x in sentences(_string(answers.get("overview")))
                     if (v := check(x))][:shape.overview]
+        if about and any(near_duplicate(gist, c.text, people) for c in overview):
+            about, gist = None, ""
+        elif about:
+            kept.append(gist)
         bullets = [Claim(v.text, v.evidence) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
         ideas = []
         for idea in answers.get("ideas", []):

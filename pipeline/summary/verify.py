@@ -201,11 +201,12 @@ def _content_and_names(text: str, names: Iterable[str]) -> tuple[set[str], set[s
 
 def near_duplicate(a: str, b: str, names: Iterable[str] = ()) -> bool:
     """Item `a` says nearly what `b` did: most of the longer one's content words are in the
-    shorter one, the speakers' `names` aside, and `a` names no one `b` does not ("We're going to
-    build it." repeats "Ann proposes to build it."; "Bob lives in Leeds." does not repeat "Ann
-    lives in Leeds.")."""
+    shorter one, the speakers' `names` aside, and one names no one the other does not: saying
+    who, or more of the people, does not make a point new ("We're going to build it." and "Ann
+    proposes to build it." repeat each other; "Bob lives in Leeds." does not repeat "Ann lives in
+    Leeds.")."""
     (sa, na), (sb, nb) = _content_and_names(a, names), _content_and_names(b, names)
-    if not sa or not sb or not na <= nb:
+    if not sa or not sb or not (na <= nb or nb <= na):
         return False
     return len(sa & sb) / max(len(sa), len(sb)) >= NEAR_DUPLICATE
 

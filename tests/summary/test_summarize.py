@@ -108,6 +108,23 @@ def test_a_highlight_within_the_one_line_gist_stays(summarizer):
     assert s.about.text == gist and [h.text for h in s.highlights] == [moment] and s.at_a_glance == []
 
 
+def test_the_one_line_gist_gives_way_to_an_overview_sentence_that_says_it_with_who(summarizer):
+    """The 60 s ES2004a clip's summary, in the words of the bundled call: the one line and the
+    overview's sentence said the same, the overview with the speakers' names."""
+    t = sample_reference()
+    gist = "A call about being originally from Chicago and now in New Jersey."
+    said = "Diane is originally from Chicago and in New Jersey now."
+    other = "Sheila says they call her a Yankee down in Texas."
+    answers = {"title": "Two women from Chicago", "about": gist, "overview": f"{said} {other}"}
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert s.about is None and [c.text for c in s.overview] == [said, other]
+    # a gist the overview does not repeat stays, and later items are still held to it
+    answers = {"title": "Two women from Chicago", "about": gist, "overview": other, "at_a_glance": [gist]}
+    s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert s.about.text == gist and [c.text for c in s.overview] == [other] and s.at_a_glance == []
+
+
 def test_an_idea_whose_title_is_about_something_else_is_dropped(shared, summarizer):
     """Both titles' words were said in the meeting; only one where its idea's text was said."""
     t = meeting(shared)

@@ -133,6 +133,9 @@ def test_a_repeat_is_the_same_point_about_the_same_people():
     named = "Project Manager proposes a remote control with water-resistant, strong, and furry features."
     unnamed = "We're going to design a remote control that's water-resistant, strong, and furry."
     assert near_duplicate(unnamed, named, names) and not near_duplicate(unnamed, named)  # the name is not content
+    assert near_duplicate(named, unnamed, names)  # saying who does not make it a new point
+    everyone = "Project Manager, Sheila and Diane propose a remote control with water-resistant, strong, furry features."
+    assert near_duplicate(everyone, named, names) and near_duplicate(named, everyone, names)
     assert not near_duplicate("Diane is from Chicago.", "Sheila is from Chicago.", names)
     assert not nothing_new("Diane is from Chicago.", "Sheila is from Chicago.", names)
     assert nothing_new("Diane is from Chicago.", "Sheila and Diane are from Chicago.", names)
