@@ -27,6 +27,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import llama_cpp
@@ -49,7 +50,7 @@ SYSTEM = ("You summarise recorded conversations faithfully. Use only what the tr
           "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
           "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 9  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 10  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 ANSWER_ROOM = 1200  # a further question and its answer, written beside the first
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
@@ -381,10 +382,24 @@ class Summarizer:
 
         gist = ""  # the one-line "about": items go into what it sums up, in its words
 
+        # The overview names who: the one line or a highlight that an overview sentence says again,
+        # naming more of the people ("A discussion of the remote's menus." after "Ann and Bob
+        # discuss the remote's menus."), gives way to that sentence; on the same people, the
+        # earlier item stays.
+        may_give_way: set[str] = set()
+        gave_way: set[str] = set()
+
         def repeated(text: str) -> bool:
-            # an item may say more than the title or the gist, not just what another item said
-            return near_duplicate(text, title, people) or \
-                any(near_duplicate(text, k, people) or (k != gist and nothing_new(text, k, people)) for k in kept)
+            # an item may say more than the title or the gist, not just what another item said;
+            # a headline names no one, and a sentence that says who is not its repeat
+            if near_duplicate(text, title, people) and not checker.mentioned(text):
+                return True
+            for k in kept:
+                if near_duplicate(text, k, people) or (k != gist and nothing_new(text, k, people)):
+                    if k not in may_give_way or not set(checker.mentioned(k)) < set(checker.mentioned(text)):
+                        return True
+                    gave_way.add(k)
+            return False
 
         def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None,
                   decided: bool = False) -> Verdict | None:
@@ -423,15 +438,16 @@ class Summarizer:
         crowded = {h.text for h in highlights} - {h.text for h in spaced}
         kept[:] = [k for k in kept if k not in crowded]  # left out for spacing, so the prose may say it
         highlights = spaced
-        # the one line gives way to an overview sentence that says it too: the overview names who
-        # ("A discussion of the remote's menus." after "Ann and Bob discuss the remote's menus.")
-        kept[:] = [k for k in kept if k != gist]
-        overview = [Claim(v.text, v.evidence) for x in sentences(_string(answers.get("overview")))
-                    if (v := check(x))][:shape.overview]
-        if about and any(near_duplicate(gist, c.text, people) for c in overview):
+        may_give_way.update({gist} | {h.text for h in highlights})
+        # checked only up to the count shown: a sentence left out must not make others repeats
+        overview = list(islice((Claim(v.text, v.evidence) for x in sentences(_string(answers.get("overview")))
+                                if (v := check(x))), shape.overview))
+        may_give_way.clear()
+        kept[:] = [k for k in kept if k not in gave_way]
+        self.usage["duplicates_dropped"] += len(gave_way)
+        if gist in gave_way:
             about, gist = None, ""
-        elif about:
-            kept.append(gist)
+        highlights = [h for h in highlights if h.text not in gave_way]
         bullets = [Claim(v.text, v.evidence) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
         ideas = []
         for idea in answers.get("ideas", []):

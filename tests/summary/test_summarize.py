@@ -108,9 +108,11 @@ def test_a_highlight_within_the_one_line_gist_stays(summarizer):
     assert s.about.text == gist and [h.text for h in s.highlights] == [moment] and s.at_a_glance == []
 
 
-def test_the_one_line_gist_gives_way_to_an_overview_sentence_that_says_it_with_who(summarizer):
+def test_the_gist_or_a_highlight_gives_way_to_an_overview_sentence_naming_more_of_the_people(summarizer):
     """The 60 s ES2004a clip's summary, in the words of the bundled call: the one line and the
-    overview's sentence said the same, the overview with the speakers' names."""
+    overview's sentence said the same, the overview with the speakers' names. (ES2011d: a
+    highlight on what the Industrial Designer presented, the overview on what all four discussed,
+    in the same words.)"""
     t = sample_reference()
     gist = "A call about being originally from Chicago and now in New Jersey."
     said = "Diane is originally from Chicago and in New Jersey now."
@@ -123,6 +125,22 @@ def test_the_one_line_gist_gives_way_to_an_overview_sentence_that_says_it_with_w
     answers = {"title": "Two women from Chicago", "about": gist, "overview": other, "at_a_glance": [gist]}
     s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
     assert s.about.text == gist and [c.text for c in s.overview] == [other] and s.at_a_glance == []
+    both = "Sheila and Diane are both originally from Chicago."
+    answers = {"title": "Two women from Chicago", "highlights": {"Part 1": "Diane is originally from Chicago."},
+               "overview": both, "at_a_glance": ["Diane is originally from Chicago."]}
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert s.highlights == [] and [c.text for c in s.overview] == [both] and s.at_a_glance == []
+    assert summarizer.usage["duplicates_dropped"] == 2
+    # a headline names no one: the overview's sentence that says who is not its repeat, a bullet without names is
+    answers = {"title": "Originally from Chicago, in New Jersey now", "overview": said,
+               "at_a_glance": ["Originally from Chicago and in New Jersey now."]}
+    s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert [c.text for c in s.overview] == [said] and s.at_a_glance == []
+    # only the sentences shown are held against what follows
+    answers = {"title": "Two women from Chicago", "overview": f"{other} {said} {both}", "at_a_glance": [said]}
+    s = summarizer._checked(answers, t, load_template("podcast"), dataclasses.replace(Shape.of(t), overview=1), Checker(t))
+    assert [c.text for c in s.overview] == [other] and [c.text for c in s.at_a_glance] == [said]
 
 
 def test_an_idea_whose_title_is_about_something_else_is_dropped(shared, summarizer):
