@@ -391,14 +391,18 @@ class Summarizer:
 
         def repeated(text: str) -> bool:
             # an item may say more than the title or the gist, not just what another item said;
-            # a headline names no one, and a sentence that says who is not its repeat
-            if near_duplicate(text, title, people) and not checker.mentioned(text):
+            # a headline seldom names anyone, and a sentence that says who is not its repeat
+            who = set(checker.mentioned(text))
+            if near_duplicate(text, title, people) and not who - set(checker.mentioned(title)):
                 return True
+            giving_way = set()  # only if the item stays: what it repeats may also be another item it must not
             for k in kept:
-                if near_duplicate(text, k, people) or (k != gist and nothing_new(text, k, people)):
-                    if k not in may_give_way or not set(checker.mentioned(k)) < set(checker.mentioned(text)):
+                if k not in gave_way and (near_duplicate(text, k, people) or
+                                          (k != gist and nothing_new(text, k, people))):
+                    if k not in may_give_way or not set(checker.mentioned(k)) < who:
                         return True
-                    gave_way.add(k)
+                    giving_way.add(k)
+            gave_way.update(giving_way)
             return False
 
         def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None,
@@ -437,6 +441,7 @@ class Summarizer:
         spaced = _spaced(highlights, shape.highlights, t.duration)
         crowded = {h.text for h in highlights} - {h.text for h in spaced}
         kept[:] = [k for k in kept if k not in crowded]  # left out for spacing, so the prose may say it
+        self.usage["claims_kept"] -= len(crowded)
         highlights = spaced
         may_give_way.update({gist} | {h.text for h in highlights})
         # checked only up to the count shown: a sentence left out must not make others repeats
@@ -445,6 +450,7 @@ class Summarizer:
         may_give_way.clear()
         kept[:] = [k for k in kept if k not in gave_way]
         self.usage["duplicates_dropped"] += len(gave_way)
+        self.usage["claims_kept"] -= len(gave_way)
         if gist in gave_way:
             about, gist = None, ""
         highlights = [h for h in highlights if h.text not in gave_way]

@@ -152,8 +152,10 @@ def _find(name: str, text: str) -> list[re.Match]:
     word = re.escape(name.strip())
     if " " in name.strip():
         initials = "".join(w[0] for w in name.split() if w[0].isalpha()).upper()
+        by_initials = rf"(?<![\w.])(?<!\d )(?<!\d){re.escape(initials)}(?!\w)"
         return sorted([*re.finditer(rf"(?<!\w){word}(?!\w)", text, re.IGNORECASE),
-                       *re.finditer(rf"(?<![\w.])(?<!\d )(?<!\d){re.escape(initials)}(?!\w)", text)],
+                       # "Speaker 2" has none: every "Speaker n" would share its "S"
+                       *(re.finditer(by_initials, text) if len(initials) > 1 else ())],
                       key=lambda m: m.start())
     return list(re.finditer(rf"(?<!\w)(?:{word}(?!\w)|(?i:{word})(?= (?:{AS_PERSON})\b))", text))
 

@@ -131,12 +131,26 @@ def test_the_gist_or_a_highlight_gives_way_to_an_overview_sentence_naming_more_o
     summarizer.usage = _new_usage()
     s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
     assert s.highlights == [] and [c.text for c in s.overview] == [both] and s.at_a_glance == []
-    assert summarizer.usage["duplicates_dropped"] == 2
-    # a headline names no one: the overview's sentence that says who is not its repeat, a bullet without names is
-    answers = {"title": "Originally from Chicago, in New Jersey now", "overview": said,
-               "at_a_glance": ["Originally from Chicago and in New Jersey now."]}
+    assert summarizer.usage["duplicates_dropped"] == 2 and summarizer.usage["claims_kept"] == 1
+    # an item that gives way to a sentence stays if that sentence goes as another item's repeat
+    gist, wider, narrower = ("A call about Chicago and New Jersey.",
+                             "Sheila and Diane talk about Chicago, New Jersey, Texas and being called a Yankee.",
+                             "Diane talks about Chicago and New Jersey.")
+    answers = {"title": "Two women from Chicago", "about": gist, "overview": f"{wider} {narrower}"}
+    summarizer.usage = _new_usage()
     s = summarizer._checked(answers, t, load_template("podcast"), Shape.of(t), Checker(t))
-    assert [c.text for c in s.overview] == [said] and s.at_a_glance == []
+    assert s.about.text == gist and [c.text for c in s.overview] == [wider]
+    assert summarizer.usage["duplicates_dropped"] == 1 and summarizer.usage["claims_kept"] == 2
+    # a sentence that says who is not a repeat of a title that names no one; one without names is
+    title = "Originally from Chicago, in New Jersey now"
+    s = summarizer._checked({"title": title, "overview": said}, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert s.title == title and [c.text for c in s.overview] == [said]
+    s = summarizer._checked({"title": title, "at_a_glance": ["Originally from Chicago and in New Jersey now."]},
+                            t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert s.title == title and s.at_a_glance == []
+    titled = "Diane: originally from Chicago, in New Jersey now"
+    s = summarizer._checked({"title": titled, "overview": said}, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert s.title == titled and s.overview == []  # the title already said who
     # only the sentences shown are held against what follows
     answers = {"title": "Two women from Chicago", "overview": f"{other} {said} {both}", "at_a_glance": [said]}
     s = summarizer._checked(answers, t, load_template("podcast"), dataclasses.replace(Shape.of(t), overview=1), Checker(t))

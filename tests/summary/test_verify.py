@@ -319,6 +319,8 @@ def test_a_role_named_by_its_initials_is_that_speaker():
                            ("S2", "User Interface", "I think a call button would help us find the remote.")))
     assert checker.mentioned("The UI and the PM met.") == ["Project Manager", "User Interface"]
     assert checker.mentioned("The call ends at 3 PM, or 4PM.") == []
+    numbered = Checker(talk(("S1", "Speaker 1", "Plan S it is."), ("S2", "Speaker 2", "An S-shaped remote.")))
+    assert numbered.mentioned("Plan S is an S-shaped remote.") == [] and numbered.mentioned("speaker 2 said") == ["Speaker 2"]
     budget = checker.check("The UI says the budget is twenty five euro for each remote.")
     assert budget.corrected and budget.text == "The Project Manager says the budget is twenty five euro for each remote."
     button = checker.check("PM wants a call button to help find the remote.")
