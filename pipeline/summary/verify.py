@@ -160,11 +160,24 @@ def _find(name: str, text: str) -> list[re.Match]:
     return list(re.finditer(rf"(?<!\w)(?:{word}(?!\w)|(?i:{word})(?= (?:{AS_PERSON})\b))", text))
 
 
+def _end(text: str, found: re.Match) -> int:
+    """Where a name the claim uses ends, with the word that makes it a person ("the Marketing
+    team"): the two are one reference."""
+    person = re.match(rf"\s+(?:{AS_PERSON})\b", text[found.end():], re.I)
+    return found.end() + (person.end() if person else 0)
+
+
+# "the project team", "the design team": the word before "team" says which group of people is
+# meant, not what was said
+GROUP = re.compile(r"[\w'-]+(?=\s+teams?\b)", re.I)
+
+
 def _without(text: str, names: list[str]) -> str:
+    """The claim without the people it names: the speakers, and the group words for them."""
     for name in names:
         for m in reversed(_find(name, text)):
-            text = text[:m.start()] + " " + text[m.end():]
-    return text
+            text = text[:m.start()] + " " + text[_end(text, m):]
+    return GROUP.sub(" ", text)
 
 
 def _settles(line: str, words: re.Pattern = DECIDING) -> bool:
@@ -339,7 +352,8 @@ class Checker:
                       if not self.people[n] & named and self._said_by([n], stems, voice)]
             if len(people) == 1 and len(others) == 1:
                 said_as = _find(people[0], clause)[0]  # the name as the claim writes it: "UI" or "User Interface"
-                verdict.text = verdict.text.replace(clause, others[0] + clause[said_as.end():], 1)
+                # "the Marketing team evaluates" becomes "the Project Manager evaluates"
+                verdict.text = verdict.text.replace(clause, others[0] + clause[_end(clause, said_as):], 1)
                 verdict.corrected = True
             else:
                 verdict.wrong_names += people

@@ -201,6 +201,24 @@ def test_a_role_named_in_lower_case_with_a_word_that_makes_it_a_person_is_that_s
     # the word alone, or with a thing after it, names nobody
     assert checker.mentioned("The marketing reports list rubber and plastic as material options.") == []
     assert checker.mentioned("Fashion trends matter for marketing.") == []
+    # corrected, the word that made the role a person goes with it (ES2011d: "The Project Manager
+    # team evaluates the design" where "The Marketing team" was written)
+    said = "says the material options are rubber, plastic, wood and titanium."
+    for role in ("Marketing team", "marketing expert"):
+        v = checker.check(f"The {role} {said}")
+        assert v.corrected and v.text == f"The Industrial Designer {said}"
+
+
+def test_the_word_that_says_which_team_is_not_content():
+    """ES2011d: "The project team also discussed the microphones and the need for a report." was
+    supported by "this whole project ... we need ... marketing reports", 3 of its 4 words, at a
+    moment where nobody spoke of microphones: "project" there says who, not what was said."""
+    filler = ("S3", "Cy", " ".join(["The weather in Leeds was grey all week and nobody minded much."] * 8))
+    checker = Checker(talk(("S1", "Ann", "For this whole project we need the marketing reports."), filler,
+                           ("S2", "Bob", "The microphones are clumsy.")))
+    assert not checker.check("The project team also discussed the microphones and the need for a report.").supported
+    assert checker.check("The project team discussed the need for marketing reports.").supported
+    assert near_duplicate("The design team chose a rubber case.", "They chose a rubber case.")
 
 
 def test_how_a_summary_talks_about_talk_is_not_content():
@@ -300,6 +318,10 @@ def test_a_wish_or_proposal_put_to_someone_must_be_in_their_own_voice(shared):
                   "Do we need a rubber cover on the squishy part?"):
         v = Checker(talk(cover, ("S2", "Bob", reply))).check("Bob suggests a rubber cover for the squishy part.")
         assert v.corrected and v.text.startswith("Ann suggests"), reply
+    # "the Bob team suggests" puts the proposal to Bob as plainly
+    v = Checker(talk(cover, ("S2", "Bob", "So you're saying we could put a rubber cover on the squishy part."))).check(
+        "The Bob team suggests a rubber cover for the squishy part.")
+    assert v.corrected and v.text == "The Ann suggests a rubber cover for the squishy part."
     asked = Checker(talk(("S1", "Ann", "The squishy part is soft."),
                          ("S2", "Bob", "What about a rubber cover on the squishy part?")))
     assert asked.check("Bob suggests a rubber cover for the squishy part.").supported  # a question that proposes
