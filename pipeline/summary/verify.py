@@ -85,7 +85,7 @@ a about above after again against all also am an and any are aren't as at be bec
 between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
 either etc even ever every few for from further had hadn't has hasn't have haven't having he he'd he'll he's
 her here here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is isn't it
-it's its itself just let's like may me might more most much must mustn't my myself neither no nor not now of
+it's its itself just let's like may me might more most much must mustn't my myself need needs needed neither no nor not now of
 off on once one only or other others ought our ours ourselves out over own per quite rather really same shall
 shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves
 then there there's these they they'd they'll they're they've this those though through thus to too toward

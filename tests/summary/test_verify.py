@@ -221,6 +221,16 @@ def test_the_word_that_says_which_team_is_not_content():
     assert near_duplicate("The design team chose a rubber case.", "They chose a rubber case.")
 
 
+def test_need_says_how_much_something_matters_not_what_it_is():
+    """ES2011d: "The project team also discussed the need for a report." held on "we need it to
+    look ..." and "marketing reports" in one passage: "need", like "must", is not content, and
+    "a report" alone is too little to check."""
+    checker = Checker(talk(("S1", "Ann", "We need it to look good, as the marketing reports say.")))
+    assert content_stems("the need for a report") == ["report"]
+    assert not checker.check("The project team also discussed the need for a report.").supported
+    assert checker.check("Ann says the marketing reports want it to look good.").supported
+
+
 def test_how_a_summary_talks_about_talk_is_not_content():
     assert content_stems("She proposes and suggests a rubber case.") == ["rubber", "case"]
     assert content_stems("Marketing presents and recommends it, and asks about it.") == ["market"]
