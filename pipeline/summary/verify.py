@@ -85,7 +85,7 @@ a about above after again against all also am an and any are aren't as at be bec
 between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
 either etc even ever every few for from further had hadn't has hasn't have haven't having he he'd he'll he's
 her here here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is isn't it
-it's its itself just let's like may me might more most much must mustn't my myself need needs needed neither no nor not now of
+it's its itself just let's like may me might more most much must mustn't my myself neither no nor not now of
 off on once one only or other others ought our ours ourselves out over own per quite rather really same shall
 shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves
 then there there's these they they'd they'll they're they've this those though through thus to too toward
@@ -143,6 +143,8 @@ def content_stems(text: str) -> list[str]:
 # after a one-word name in lower case, words that make it a person: "the marketing team" is the
 # speaker shown as Marketing, "the marketing reports" are not
 AS_PERSON = r"team|expert|person|people|side|department|lead|guy|woman|man"
+# of those, the nouns alone: "Ann and Bob lead the redesign" has a verb after the names
+PERSON_NOUN = r"team|expert|person|people|department|guy|woman|man"
 
 
 def _find(name: str, text: str) -> list[re.Match]:
@@ -163,21 +165,30 @@ def _find(name: str, text: str) -> list[re.Match]:
 def _end(text: str, found: re.Match) -> int:
     """Where a name the claim uses ends, with the word that makes it a person ("the Marketing
     team"): the two are one reference."""
-    person = re.match(rf"\s+(?:{AS_PERSON})\b", text[found.end():], re.I)
+    person = re.match(rf"[\s-]+(?:{PERSON_NOUN})\b", text[found.end():], re.I)
     return found.end() + (person.end() if person else 0)
 
 
-# "the project team", "the design team": the word before "team" says which group of people is
-# meant, not what was said
-GROUP = re.compile(r"[\w'-]+(?=\s+teams?\b)", re.I)
+# How a claim frames what was said, which is not what was said: the word that says which group
+# of people ("the project team", not "Microsoft Teams" or "brief team members"), and the need
+# for something, as the importance of it ("discussed the need for a report"; "a case is
+# needed" still says something)
+FRAMING = re.compile(r"(?i:\b(?:the|a|an|our|their|his|her|its|this|that|whole|entire)\s+)[\w'-]+(?=\s+teams?\b)|"
+                     r"(?i:\b(?:the|a|an)\s+needs?\s+(?:for|of)\b)")
 
 
 def _without(text: str, names: list[str]) -> str:
-    """The claim without the people it names: the speakers, and the group words for them."""
+    """The claim without the people it names."""
     for name in names:
         for m in reversed(_find(name, text)):
             text = text[:m.start()] + " " + text[_end(text, m):]
-    return GROUP.sub(" ", text)
+    return text
+
+
+def _said_of(text: str, names: list[str]) -> list[str]:
+    """The content words of what a claim says was said: less the people it names and the words
+    that frame it."""
+    return content_stems(FRAMING.sub(" ", _without(text, names)))
 
 
 def _settles(line: str, words: re.Pattern = DECIDING) -> bool:
@@ -318,7 +329,7 @@ class Checker:
         names = self.mentioned(text)
         if owner and owner not in names:
             names.append(owner)
-        content = content_stems(_without(text, names))
+        content = _said_of(text, names)
         if len(content) + bool(names) < MIN_CONTENT:
             return Verdict(False, 0.0, text)
         positions = {s: self._positions(s) for s in content}
@@ -340,7 +351,7 @@ class Checker:
         # another speaker alone said is given their name instead.
         checked = set()
         for people, clause in reversed(self._clauses(text, names)):
-            stems = content_stems(_without(clause, names))
+            stems = _said_of(clause, names)
             if not stems:
                 continue
             checked.update(people)
@@ -360,7 +371,7 @@ class Checker:
         # "both", "all of them": what follows, up to the next name, must hold for each speaker
         starts = sorted(m.start() for name in names for m in _find(name, text))
         for m in EVERYONE.finditer(text):
-            stems = content_stems(_without(text[m.end():next((s for s in starts if s > m.end()), len(text))], names))
+            stems = _said_of(text[m.end():next((s for s in starts if s > m.end()), len(text))], names)
             verdict.wrong_names += [n for n in dict.fromkeys(self.names.values())
                                     if stems and n not in verdict.wrong_names and not self._said_by([n], stems)]
         # anyone else named must at least have spoken in a supporting passage, or been named there
