@@ -201,8 +201,8 @@ def test_a_role_named_in_lower_case_with_a_word_that_makes_it_a_person_is_that_s
     # the word alone, or with a thing after it, names nobody
     assert checker.mentioned("The marketing reports list rubber and plastic as material options.") == []
     assert checker.mentioned("Fashion trends matter for marketing.") == []
-    # corrected, the word that made the role a person goes with it (ES2011d: "The Project Manager
-    # team evaluates the design" where "The Marketing team" was written)
+    # corrected, the word that made the role a person goes with it (ES2011c's kept bullet read
+    # "The Industrial Designer team is considering the material options")
     said = "says the material options are rubber, plastic, wood and titanium."
     for role in ("Marketing team", "marketing expert"):
         v = checker.check(f"The {role} {said}")
@@ -219,8 +219,9 @@ def test_the_word_that_says_which_team_is_not_content():
     assert not checker.check("The project team also discussed the microphones and the need for a report.").supported
     assert checker.check("The project team discussed the need for marketing reports.").supported
     # only after a determiner, and not between two items: which team is a difference there
-    talks = Checker(talk(("S1", "Ann", "I think we should use the red buttons."), ("S2", "Bob", "Fine.")))
+    talks = Checker(talk(("S1", "Ann", "I think we should use the app."), ("S2", "Bob", "Fine.")))
     assert not talks.check("Ann suggests using Microsoft Teams for calls.").supported
+    assert not talks.check("Ann suggests the Microsoft Teams app.").supported  # a name, not a team
     prices = Checker(talk(("S1", "Ann", "I will check the prices."), ("S2", "Bob", "Fine.")))
     assert not prices.check("Ann will brief team members on the prices.").supported
     assert not near_duplicate("The hardware team will build the case.", "The software team will build the case.")
