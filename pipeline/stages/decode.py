@@ -21,6 +21,10 @@ SAMPLE_RATE = 16000
 # at its peak (decoder pieces while joining, the ASR's and diarization's working copies).
 WAVEFORM_COPIES = 3
 MODELS_BYTES = 2.0e9  # the default ASR, diarization and summary models together, roughly
+# A file with one of these names cannot be a video without sound. When FFmpeg's probe reads one
+# as video only, the bytes are damaged (random bytes pass for raw H.263 about 1 time in 1000).
+AUDIO_ONLY_SUFFIXES = {".aac", ".aif", ".aiff", ".amr", ".caf", ".flac", ".m4a", ".m4b", ".mka", ".mp3", ".oga",
+                       ".opus", ".wav", ".wma", ".wv"}
 
 
 def check_memory(path: Path, seconds: float, available: int | None) -> None:
@@ -64,6 +68,9 @@ def decode(path: Path) -> Audio:
         raise InputError(f"{path}: not a recognised audio or video file ({_reason(e)})") from None
     with container:
         stream = next((s for s in container.streams if s.type == "audio"), None)
+        if stream is None and path.suffix.lower() in AUDIO_ONLY_SUFFIXES:
+            raise InputError(f"{path}: not a recognised audio or video file (its bytes read as "
+                             f"{container.format.long_name}, with no sound; the file may be damaged)")
         if stream is None:
             raise InputError(f"{path}: the file has no audio track")
         if container.duration:

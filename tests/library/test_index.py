@@ -141,7 +141,7 @@ def test_an_index_from_another_schema_version_or_damaged_is_rebuilt(out):
     assert [h.folder for h in find(out, "charging")] == ["meeting"]
 
     with open(path, "r+b") as f:  # the file's header and first pages overwritten
-        f.write(os.urandom(8192))
+        f.write(random.Random(0).randbytes(8192))
     library.synced(out, None).close()
     assert [h.folder for h in find(out, "charging")] == ["meeting"]
 

@@ -1,3 +1,4 @@
+import random
 import shutil
 import wave
 
@@ -59,6 +60,22 @@ def test_non_audio_is_refused_with_the_file_named(tmp_path, content, reason):
     with pytest.raises(InputError) as e:
         decode(bad)
     assert str(bad) in str(e.value) and reason in str(e.value)
+
+
+def test_damaged_audio_that_passes_for_video_is_called_damaged(tmp_path):
+    # These bytes after an MP3 frame header are probed as raw H.263 video; the watch folder's
+    # test once met such a file and was told "no audio track", which sends a user looking for a
+    # missing track in what is in fact a broken .mp3.
+    damaged = tmp_path / "call.mp3"
+    damaged.write_bytes(b"\xff\xfb\x90\x00" + random.Random(3011).randbytes(3000))
+    with pytest.raises(InputError) as e:
+        decode(damaged)
+    assert str(e.value) == (f"{damaged}: not a recognised audio or video file (its bytes read as raw H.263, "
+                            "with no sound; the file may be damaged)")
+    video = tmp_path / "call.mp4"
+    video.write_bytes(damaged.read_bytes())
+    with pytest.raises(InputError, match="no audio track"):
+        decode(video)
 
 
 def test_missing_path_and_folder_are_refused(tmp_path):

@@ -4,7 +4,7 @@ another name, the watcher killed with SIGKILL mid-job and restarted."""
 from __future__ import annotations
 
 import json
-import os
+import random
 import signal
 import subprocess
 import sys
@@ -69,7 +69,7 @@ def test_watch_processes_each_recording_exactly_once_through_a_kill(tmp_path, sh
     try:
         copy_slowly(sources["meeting.wav"], inbox / "meeting.wav")
         copy_slowly(sources["jfk.wav"], inbox / "jfk.wav")
-        (inbox / "corrupt.mp3").write_bytes(b"\xff\xfb\x90\x00" + os.urandom(30000))
+        (inbox / "corrupt.mp3").write_bytes(b"\xff\xfb\x90\x00" + random.Random(0).randbytes(30000))
         # kill -9 while the meeting is being processed (decoded, not yet finished)
         wait_for(lambda: any(e["file"] == "meeting.wav" and e.get("stage") == "decode" for e in events(log1)),
                  120, "the watcher to start on the meeting")
