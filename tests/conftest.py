@@ -28,9 +28,10 @@ def pyannote_sample(name: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "sample" / name
 
 
-def meeting(shared: Path, times: int = 1, turns: int | None = None) -> Transcript:
-    """AMI ES2011a's human transcript (QMSum), `times` over, at a steady speaking pace."""
-    raw = json.loads((shared / "meeting-ami-es2011a" / "qmsum-ES2011a.json").read_text())["meeting_transcripts"]
+def meeting(shared: Path, times: int = 1, turns: int | None = None, name: str = "ES2011a") -> Transcript:
+    """An AMI meeting's human transcript (QMSum; ES2011a unless named), `times` over, at a steady
+    speaking pace."""
+    raw = json.loads((shared / "meeting-ami-es2011a" / f"qmsum-{name}.json").read_text())["meeting_transcripts"]
     texts = [(turn["speaker"], re.sub(r"\{\w+\}|\s+(?=[.,?!'])", "", turn["content"]).split()) for turn in raw[:turns]]
     names = sorted({speaker for speaker, _ in texts})
     segments, now = [], 0.0

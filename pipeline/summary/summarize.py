@@ -50,7 +50,7 @@ SYSTEM = ("You summarise recorded conversations faithfully. Use only what the tr
           "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
           "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 13  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 14  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 ANSWER_ROOM = 1200  # a further question and its answer, written beside the first
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need

@@ -1,17 +1,19 @@
 """Every sentence of the summary is checked against the transcript before anyone reads it.
 
-The model proposes a claim; the code looks for the passage that supports it. A claim's content
-words (its words less function words, the ways a summary talks about talk, "discussed",
-"presents", "suggests", and the speakers' names) are stemmed and looked up among the words the speech
-recogniser was confident about; the claim is supported when up to three short passages
-together hold most of them. Words heard with low confidence are not evidence: a claim built on
-them ("deep design" in the bundled call, where Whisper half-heard "I need the design") fails,
-while a near spelling of a clearly heard word ("Shiela") still counts. A claim that names a
-speaker (by the name shown, or the one they introduced themselves with: "I'm Chiara") must be
-backed by that speaker's own words, or by words addressed to them by name, and a wish or a
-proposal put to them ("she suggests a cover") by words in their own voice said at one moment,
-not a question or words about others; otherwise the name is corrected (one name, one other speaker behind the
-evidence) or the claim fails. Nothing here asks the model: the check is the transcript's words against the claim's.
+The model proposes a claim; the code looks for the passage that supports it. A claim's content words
+(its words less function words, the ways a summary talks about talk, "discussed", "presents",
+"suggests", and the speakers' names) are stemmed and looked up among the words the speech recogniser
+was confident about; the claim is supported when up to three short passages together hold most of
+them (a word they leave out that was said beside another of the claim's words, as in "fruit
+designs", is pointed at there too, without counting as support). Words heard with low confidence are
+not evidence: a claim built on them ("deep design" in the bundled call, where Whisper half-heard "I
+need the design") fails, while a near spelling of a clearly heard word ("Shiela") still counts. A
+claim that names a speaker (by the name shown, or the one they introduced themselves with: "I'm
+Chiara") must be backed by that speaker's own words, or by words addressed to them by name, and a
+wish or a proposal put to them ("she suggests a cover") by words in their own voice said at one
+moment, not a question or words about others; otherwise the name is corrected (one name, one other
+speaker behind the evidence) or the claim fails. Nothing here asks the model: the check is the
+transcript's words against the claim's.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ WINDOW = 60  # words in one supporting passage (about 20 s of speech)
 MAX_PASSAGES = 3  # a claim may gather its support from this many passages
 MIN_CONTENT = 2  # content words, or one and a name: "She introduces." says too little to check
 MIN_SUPPORT = 3 / 4  # share of a claim's content words found in its passages
+PHRASE = 3  # words apart, in one turn, that two of a claim's words are said together ("fruit designs")
 FUZZY = 85  # rapidfuzz ratio at which two stems of five letters or more are the same word (ASR spelling)
 NEAR_DUPLICATE = 0.75  # shared content words over the longer item's: "nearly word for word"
 # "They both ...", "all of them ...": the claim is put to every speaker.
@@ -382,6 +385,8 @@ class Checker:
         if verdict.supported and not owner and (decided or (DECIDES.search(text) and not NO_DECISION.search(text))):
             verdict.undecided = not self._decided(_without(text, names), verdict.evidence)
             verdict.supported = not verdict.undecided
+        if verdict.supported:  # pointed at, once the verdict is made on the passages alone
+            verdict.evidence = self._evidence(passages + self._beside(content, positions, passages), positions)[0]
         return verdict
 
     def _decided(self, text: str, evidence: list[Evidence]) -> bool:
@@ -450,6 +455,29 @@ class Checker:
             passages.append(best[1:])
             remaining -= best[3]
         return sum(len(c) for _, _, c in passages) / len(content), passages
+
+    def _beside(self, content: list[str], positions: dict[str, list[int]], passages: list) -> list:
+        """Pointers to where a word the passages left out was said together with another of the
+        claim's words: "the fruit designs and a battery case" is held by the battery case's passage
+        (three of four words), and "fruit" by itself is no passage, but "fruit designs" was said two
+        minutes before. The share of words held does not count these: next to a common word
+        ("design", "remote") nearly any word of a long meeting is found somewhere."""
+        held = set().union(*(c for _, _, c in passages))
+        extra = []
+        for s in content:
+            best = None
+            for p in positions.get(s, []) if s not in held else []:
+                for o in content:
+                    i = bisect.bisect_left(positions[o], p - PHRASE)
+                    for q in positions[o][i:bisect.bisect_right(positions[o], p + PHRASE)]:
+                        if o != s and self.turn_of[q] == self.turn_of[p]:
+                            found = (abs(q - p), min(p, q))  # the closest, then the earliest
+                            if best is None or found < best[0]:
+                                best = (found, min(p, q), max(p, q) + 1, {s, o})
+            if best:
+                extra.append(best[1:])
+                held |= best[3]
+        return extra
 
     def _turns(self, p: int, end: int, covered: set[str], positions: dict[str, list[int]]) -> dict[int, list[int]]:
         """The turns of a passage that hold its matched words, and those words."""

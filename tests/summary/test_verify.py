@@ -121,6 +121,26 @@ def test_evidence_is_the_stretch_that_says_the_claim(shared):
     assert v.moment == e.start
 
 
+def test_a_word_the_passages_leave_out_is_pointed_at_where_it_was_said_with_another(shared):
+    """One of the 1.5B model's claims on ES2011d: the User Interface's "the battery case" holds
+    three of its four words (with "design" said just after), "fruit" alone elsewhere is no
+    passage, and so the claim pointed only at the battery case. The Industrial Designer's "fruit
+    designs", minutes before, is where its other half was said."""
+    t = meeting(shared, name="ES2011d")
+    checker = Checker(t)
+    fruit = next(turn for turn in t.segments if "fruit designs" in turn.text)
+    case = next(turn for turn in t.segments if "battery case" in turn.text)
+    v = checker.check("The project team also discussed the fruit designs and the need for a battery case.")
+    assert v.supported and v.support == 0.75  # the pointer is not counted as support
+    assert [said_at(t, e) for e in v.evidence][0] == t.speaker_name(fruit.speaker) == "Industrial Designer"
+    assert fruit.start <= v.evidence[0].start < v.evidence[0].end <= fruit.end  # the claim's time
+    assert any(case.start <= e.start <= case.end for e in v.evidence)
+    # "broccoli" was said, but never within a few words of the claim's others: no pointer
+    broccoli = next(turn for turn in t.segments if "broccoli" in turn.text)
+    v = checker.check("The project team discussed the broccoli and the need for a battery case design.")
+    assert v.supported and not any(broccoli.start <= e.start <= broccoli.end for e in v.evidence)
+
+
 def test_an_item_that_says_nothing_new_is_a_repeat_but_one_that_says_more_is_not():
     longer = "Sheila is from Chicago and Texas, while Diane is in New Jersey."
     assert nothing_new("Sheila is from Chicago and Texas.", longer)
