@@ -46,7 +46,7 @@ from pipeline.metrics import cost_table, rouge
 from pipeline.run.models import Models
 from pipeline.store import ModelStore
 from pipeline.summary.templates import Template, load_template
-from pipeline.summary.verify import Checker, near_duplicate, nothing_new, sentences
+from pipeline.summary.verify import Checker, near_duplicate, nothing_new, pointers, sentences
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
 AMI_SECONDS = 1113.8  # ES2011a's length (its speaker turns end there); b-d have no times here
@@ -151,7 +151,7 @@ def faithfulness(items: list[dict], checker: Checker) -> dict:
         v = checker.check(c["text"], c.get("owner"), decided=c.get("decided", False))
         c.update(supported=(v.supported or v.corrected) and not v.undecided, undecided=v.undecided, support=round(v.support, 2),
                  wrong_speaker=bool(v.wrong_names) or v.corrected, names=checker.mentioned(c["text"]),
-                 evidence=[[e.start, e.end, e.speaker] for e in v.evidence])
+                 evidence=[[e.start, e.end, e.speaker] for e in pointers([v])])
     texts = [c["text"] for c in items]
     names = list(checker.people)
     duplicates = [c for i, c in enumerate(items)

@@ -101,9 +101,10 @@ def passages(t: Transcript) -> list[Moment]:
 
 
 def summary_items(s: Summary) -> list[Moment]:
-    """The summary's items, each at the moment its evidence starts (where it has evidence)."""
+    """The summary's items, each at its time as summary.md shows it: where its first passage
+    starts (where it has evidence; what follows may point at words that passage leaves out)."""
     def at(evidence: list[Evidence]) -> float | None:
-        return min(e.start for e in evidence) if evidence else None
+        return evidence[0].start if evidence else None
 
     items = [Moment("summary", s.title, None, None)] if s.title else []
     claims = ([s.about] if s.about else []) + s.overview + s.at_a_glance

@@ -40,7 +40,7 @@ from . import native
 from .decoding import Ask, Decoder
 from .grounding import ground_quote
 from .templates import Section, Template
-from .verify import Checker, Verdict, content_stems, heard, near_duplicate, nothing_new, sentences
+from .verify import Checker, Verdict, content_stems, heard, near_duplicate, nothing_new, pointers, sentences
 
 # How to write is said once, before the transcript, where it is part of the prefix every question
 # shares: after each question it cost 70 tokens a question to read again.
@@ -437,7 +437,7 @@ class Summarizer:
         for label, start in shape.marks(t.duration).items():
             if isinstance(text := proposed.get(label), str) and \
                     (v := check(text, within=(start - part / 2, start + part * 1.5))):
-                highlights.append(Highlight(v.moment, v.text, v.evidence))
+                highlights.append(Highlight(v.moment, v.text, pointers([v])))
         spaced = _spaced(highlights, shape.highlights, t.duration)
         crowded = {h.text for h in highlights} - {h.text for h in spaced}
         kept[:] = [k for k in kept if k not in crowded]  # left out for spacing, so the prose may say it
@@ -445,7 +445,7 @@ class Summarizer:
         highlights = spaced
         may_give_way.update({gist} | {h.text for h in highlights})
         # checked only up to the count shown: a sentence left out must not make others repeats
-        overview = list(islice((Claim(v.text, v.evidence) for x in sentences(_string(answers.get("overview")))
+        overview = list(islice((Claim(v.text, pointers([v])) for x in sentences(_string(answers.get("overview")))
                                 if (v := check(x))), shape.overview))
         may_give_way.clear()
         kept[:] = [k for k in kept if k not in gave_way]
@@ -454,7 +454,7 @@ class Summarizer:
         if gist in gave_way:
             about, gist = None, ""
         highlights = [h for h in highlights if h.text not in gave_way]
-        bullets = [Claim(v.text, v.evidence) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
+        bullets = [Claim(v.text, pointers([v])) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
         ideas = []
         for idea in answers.get("ideas", []):
             if len(ideas) < shape.ideas and (made := self._idea(idea, check, repeated, checker)):
@@ -464,7 +464,7 @@ class Summarizer:
                 kept.append(f"{made.title}. {made.text}")
         spoken = f" {' '.join(w for s in t.segments for w in normalise(s.text))} "
         sections = [self._section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]
-        return Summary(title=title, about=Claim(about.text, about.evidence) if about else None,
+        return Summary(title=title, about=Claim(about.text, pointers([about])) if about else None,
                        overview=overview, at_a_glance=bullets[:shape.bullets], ideas=ideas,
                        quotes=self._grounded_quotes(answers.get("quotes", []), t)[:shape.quotes],
                        highlights=highlights, template=template.name, sections=sections)
@@ -501,8 +501,7 @@ class Summarizer:
         if not (verdicts := [v for part, _ in said if not repeated(f"{title}. {part}") and (v := check(part))]):
             return None
         return Idea(title=title, text=" ".join(v.text for v in verdicts),
-                    evidence=sorted({(e.start, e.end, e.speaker): e for v in verdicts for e in v.evidence}.values(),
-                                    key=lambda e: e.start))
+                    evidence=pointers(verdicts))
 
     @staticmethod
     def _section(sec: Section, value, check, spoken: str) -> dict:
@@ -510,12 +509,12 @@ class Summarizer:
         if sec.kind == "text":
             verdicts = [v for s in sentences(value if isinstance(value, str) else "") if (v := check(s, decided=sec.decided))]
             return {**out, "value": " ".join(v.text for v in verdicts),
-                    "evidence": [e for v in verdicts for e in v.evidence]}
+                    "evidence": pointers(verdicts)}
         items = []
         for item in value or []:
             if sec.kind == "list":
                 if v := check(item, decided=sec.decided):
-                    items.append({"text": v.text, "evidence": v.evidence})
+                    items.append({"text": v.text, "evidence": pointers([v])})
                 continue
             # the owner is a speaker or nobody (the schema's enum) and must be behind the task's
             # words or named in them; a due date is shown only if those words were said
@@ -523,7 +522,7 @@ class Summarizer:
             if v := check(item.get("task", ""), owner):
                 due = " ".join(normalise(item.get("due", "")))
                 items.append({"owner": owner or "unassigned", "task": v.text,
-                              "due": item["due"].strip() if due and f" {due} " in spoken else "", "evidence": v.evidence})
+                              "due": item["due"].strip() if due and f" {due} " in spoken else "", "evidence": pointers([v])})
         return {**out, "value": items}
 
     def _grounded_quotes(self, proposals: list[dict], t: Transcript) -> list[Quote]:

@@ -258,6 +258,17 @@ class Verdict:
     wrong_names: list[str] = field(default_factory=list)  # named people who did not say the supporting words
     corrected: bool = False
     undecided: bool = False  # says something was decided, where nothing near its evidence says so
+    also: list[Evidence] = field(default_factory=list)  # where words the passages leave out were said
+
+
+def pointers(verdicts: Iterable[Verdict]) -> list[Evidence]:
+    """Where a claim (or an idea of several) points: its supporting passages in time order, then
+    the words they leave out, so that the time shown with it stays its passages' own."""
+    verdicts = list(verdicts)
+    held = {(e.start, e.end, e.speaker): e for v in verdicts for e in v.evidence}
+    also = {(e.start, e.end, e.speaker): e for v in verdicts for e in v.also}
+    return sorted(held.values(), key=lambda e: e.start) + \
+        sorted((e for key, e in also.items() if key not in held), key=lambda e: e.start)
 
 
 class Checker:
@@ -385,8 +396,8 @@ class Checker:
         if verdict.supported and not owner and (decided or (DECIDES.search(text) and not NO_DECISION.search(text))):
             verdict.undecided = not self._decided(_without(text, names), verdict.evidence)
             verdict.supported = not verdict.undecided
-        if verdict.supported:  # pointed at, once the verdict is made on the passages alone
-            verdict.evidence = self._evidence(passages + self._beside(content, positions, passages), positions)[0]
+        if verdict.supported:
+            verdict.also = self._evidence(self._beside(content, positions, passages), positions)[0]
         return verdict
 
     def _decided(self, text: str, evidence: list[Evidence]) -> bool:

@@ -9,7 +9,7 @@ from conftest import meeting, sample_reference
 
 from pipeline.data import Speaker, Transcript, Turn, Word
 from pipeline.summary.summarize import Shape
-from pipeline.summary.verify import Checker, content_stems, near_duplicate, nothing_new
+from pipeline.summary.verify import Checker, content_stems, near_duplicate, nothing_new, pointers
 
 
 def as_whisper_heard() -> Transcript:
@@ -125,20 +125,23 @@ def test_a_word_the_passages_leave_out_is_pointed_at_where_it_was_said_with_anot
     """One of the 1.5B model's claims on ES2011d: the User Interface's "the battery case" holds
     three of its four words (with "design" said just after), "fruit" alone elsewhere is no
     passage, and so the claim pointed only at the battery case. The Industrial Designer's "fruit
-    designs", minutes before, is where its other half was said."""
+    designs", minutes before, is where its other half was said: pointed at after the passages,
+    so the claim's time stays theirs."""
     t = meeting(shared, name="ES2011d")
     checker = Checker(t)
     fruit = next(turn for turn in t.segments if "fruit designs" in turn.text)
     case = next(turn for turn in t.segments if "battery case" in turn.text)
     v = checker.check("The project team also discussed the fruit designs and the need for a battery case.")
     assert v.supported and v.support == 0.75  # the pointer is not counted as support
-    assert [said_at(t, e) for e in v.evidence][0] == t.speaker_name(fruit.speaker) == "Industrial Designer"
-    assert fruit.start <= v.evidence[0].start < v.evidence[0].end <= fruit.end  # the claim's time
-    assert any(case.start <= e.start <= case.end for e in v.evidence)
+    assert case.start <= v.evidence[0].start <= case.end and not any(fruit.start <= e.start <= fruit.end for e in v.evidence)
+    shown = pointers([v])
+    assert shown[:len(v.evidence)] == v.evidence and shown[0].start == v.moment
+    assert len(shown) == len(v.evidence) + 1 and said_at(t, shown[-1]) == t.speaker_name(fruit.speaker)
+    assert fruit.start <= shown[-1].start < shown[-1].end <= fruit.end
     # "broccoli" was said, but never within a few words of the claim's others: no pointer
     broccoli = next(turn for turn in t.segments if "broccoli" in turn.text)
     v = checker.check("The project team discussed the broccoli and the need for a battery case design.")
-    assert v.supported and not any(broccoli.start <= e.start <= broccoli.end for e in v.evidence)
+    assert v.supported and v.also == [] and not any(broccoli.start <= e.start <= broccoli.end for e in pointers([v]))
 
 
 def test_an_item_that_says_nothing_new_is_a_repeat_but_one_that_says_more_is_not():
