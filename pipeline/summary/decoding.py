@@ -106,9 +106,9 @@ class Decoder:
     Questions on the same transcript are answered side by side (`complete_all`): each answer
     gets a sequence of its own in the context, sharing the transcript's cached keys and values,
     and every step evaluates the next token of all of them in one batch. Writing is bound by
-    reading the weights, which one batch reads once for all: on 2 cores, with a 6.4k-token
-    context, a step cost 140 ms for one answer, 255 for three, 248 for four (the 1.5B model,
-    scripts/bench_llama.py --steps)."""
+    reading the weights, which one batch reads once for all: on 2 cores, with a 6.5k-token
+    context, a step cost 61 ms for one answer, 88 for two, 136 for four (the 1.5B model without
+    flash attention, scripts/bench_llama.py --steps 1 2 4 --prompt-tokens 6500)."""
 
     def __init__(self, llm: llama_cpp.Llama, temperature: float = 0.0, seed: int = 0):
         self.llm, self.temperature, self.seed = llm, temperature, seed

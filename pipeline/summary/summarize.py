@@ -50,7 +50,7 @@ SYSTEM = ("You summarise recorded conversations faithfully. Use only what the tr
           "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
           "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 14  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 15  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 ANSWER_ROOM = 1200  # a further question and its answer, written beside the first
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
@@ -185,14 +185,19 @@ class Summarizer:
         kv = KV_TYPES[self.cfg.kv_cache]
         with native.llama_defaults({"use_extra_bufts": False} if self.no_repacking else {},
                                    {"n_seq_max": self.cfg.answers_at_once, "kv_unified": True}):
-            # Flash attention: with the f16 cache it reads a 13k-token prompt 14% faster on 2 cores
-            # (100.7 against 88.2 tokens/s, scripts/bench_llama.py) and never holds the whole
-            # attention matrix; a quantised cache needs it.
+            # Flash attention only where a quantised cache needs it. With the f16 cache it reads a
+            # prompt no faster on 2 cores (69.8 against 69.5 tokens/s at 6.5k tokens, 50.0 against
+            # 51.2 at 13k) and writes slower, the more so beside other answers: a step of four took
+            # 229 ms against 136 at 6.5k, 424 against 191 at 13k (scripts/bench_llama.py --steps).
+            # Without it a batch's whole attention matrix is held: in batches of 256 tokens (read as
+            # fast as 512: 70.2 against 69.5 tokens/s) that is 0.42 GB of working memory at a 32k
+            # context and 0.22 at 16k, against flash attention's 0.30 with 512.
             # Read into memory, not mapped: llama.cpp repacks most weights for its CPU kernels, and a
             # mapped file stays resident beside the repacked copy (the 1.5B model: 2.2 GB against 1.6)
             self.llm = llama_cpp.Llama(model_path=str(self.gguf_path), n_ctx=n_ctx, n_threads=self.threads,
                                        n_threads_batch=self.threads, seed=self.cfg.seed, verbose=False,
-                                       flash_attn=True, type_k=kv, type_v=kv, use_mmap=False)
+                                       flash_attn=kv != llama_cpp.GGML_TYPE_F16, n_ubatch=256, type_k=kv,
+                                       type_v=kv, use_mmap=False)
         self.decoder = Decoder(self.llm, self.cfg.temperature, self.cfg.seed)
 
     def _fit(self, tokens: int, beside: int) -> None:
