@@ -156,13 +156,15 @@ def test_summary_items_are_indexed_after_what_was_said(tmp_path, cfg):
                       [], [], [], [Highlight(31.0, "A finder button")], template="meeting",
                       sections=[{"name": "action_items", "title": "Action items", "kind": "actions",
                                  "value": [{"owner": "Bob", "task": "price the finder button", "due": "Friday",
-                                            "evidence": [{"start": 35.0, "end": 37.5, "speaker": "Bob"}]}]}])
+                                            # its passage, then a pointer to a word it leaves out
+                                            "evidence": [{"start": 35.0, "end": 37.5, "speaker": "Bob"},
+                                                         {"start": 20.0, "end": 21.0, "speaker": "Ann"}]}]}])
     folder = publish_recording(out, "kickoff", transcript(tmp_path / "k.wav", LINES, {"S0": "Ann", "S1": "Bob"}), summary)
     library.update(out, folder, cfg)
     hits = find(out, "finder")
     assert hits[0].kind == "turn" and hits[0].start == pytest.approx(31.0 + 4 * 0.4)
     assert {(h.text, h.start) for h in hits if h.kind == "summary"} == {
-        ("A finder button", 31.0), ("Action items: Bob price the finder button (due Friday)", 35.0)}  # at their evidence
+        ("A finder button", 31.0), ("Action items: Bob price the finder button (due Friday)", 35.0)}  # its passage
     page = (out / "index.html").read_text()
     assert "Remote control kickoff" in page and "The team plans a remote that never gets lost." in page
 
