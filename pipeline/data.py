@@ -129,7 +129,8 @@ class Transcript:
 
 @dataclass
 class Evidence:
-    """A passage of the transcript that a summary's claim was checked against."""
+    """A passage of the transcript that supports a summary's claim, or (after the passages, in a
+    claim's list) where a word of the claim that they leave out was said beside another of its words."""
 
     start: float
     end: float

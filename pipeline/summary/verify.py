@@ -479,9 +479,12 @@ class Checker:
             best = None
             for p in positions.get(s, []) if s not in held else []:
                 for o in content:
+                    if o == s:
+                        continue
                     i = bisect.bisect_left(positions[o], p - PHRASE)
                     for q in positions[o][i:bisect.bisect_right(positions[o], p + PHRASE)]:
-                        if o != s and self.turn_of[q] == self.turn_of[p]:
+                        # not one word that two near spellings both match
+                        if q != p and self.turn_of[q] == self.turn_of[p]:
                             found = (abs(q - p), min(p, q))  # the closest, then the earliest
                             if best is None or found < best[0]:
                                 best = (found, min(p, q), max(p, q) + 1, {s, o})

@@ -2,6 +2,7 @@ import random
 import shutil
 import wave
 
+import av
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -68,10 +69,12 @@ def test_damaged_audio_that_passes_for_video_is_called_damaged(tmp_path):
     # missing track in what is in fact a broken .mp3.
     damaged = tmp_path / "call.mp3"
     damaged.write_bytes(b"\xff\xfb\x90\x00" + random.Random(3011).randbytes(3000))
+    with av.open(str(damaged)) as probed:  # if another FFmpeg probes these otherwise, pick other bytes
+        assert [s.type for s in probed.streams] == ["video"], "these bytes no longer pass for video"
     with pytest.raises(InputError) as e:
         decode(damaged)
-    assert str(e.value) == (f"{damaged}: not a recognised audio or video file (its bytes read as raw H.263, "
-                            "with no sound; the file may be damaged)")
+    assert str(e.value).startswith(f"{damaged}: not a recognised audio or video file (its bytes read as ")
+    assert str(e.value).endswith("with no sound; the file may be damaged)")
     video = tmp_path / "call.mp4"
     video.write_bytes(damaged.read_bytes())
     with pytest.raises(InputError, match="no audio track"):

@@ -81,6 +81,22 @@ def test_a_highlight_keeps_its_moment_when_the_prose_repeats_it(summarizer):
     assert summarizer.usage["duplicates_dropped"] == 2
 
 
+def test_a_claim_shows_its_passage_and_then_points_at_what_the_passage_leaves_out(shared, summarizer):
+    """ES2011d's sentence (see test_verify): in summary.json its evidence is the battery case's
+    passage, whose time summary.md shows, and after it the designer's "fruit designs"."""
+    t = meeting(shared, name="ES2011d")
+    claim = "The project team also discussed the fruit designs and the need for a battery case."
+    answers = {"title": "Detailed design", "overview": claim}
+    summarizer.usage = _new_usage()
+    s = summarizer._checked(answers, t, load_template("meeting"), Shape.of(t), Checker(t))
+    fruit = next(turn for turn in t.segments if "fruit designs" in turn.text)
+    case = next(turn for turn in t.segments if "battery case" in turn.text)
+    [kept] = s.overview
+    assert kept.text == claim and case.start <= kept.evidence[0].start <= case.end
+    assert fruit.start <= kept.evidence[-1].start < kept.evidence[-1].end <= fruit.end
+    assert fruit.start < case.start  # the pointer is earlier, yet comes after
+
+
 def test_a_point_the_overview_already_made_is_not_made_again(summarizer):
     """What the 1.5B model wrote for the bundled call: the bullet says half the overview's sentence."""
     t = sample_reference()

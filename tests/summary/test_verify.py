@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from conftest import meeting, sample_reference
 
-from pipeline.data import Speaker, Transcript, Turn, Word
+from pipeline.data import Evidence, Speaker, Transcript, Turn, Word
 from pipeline.summary.summarize import Shape
-from pipeline.summary.verify import Checker, content_stems, near_duplicate, nothing_new, pointers
+from pipeline.summary.verify import Checker, Verdict, content_stems, near_duplicate, nothing_new, pointers
 
 
 def as_whisper_heard() -> Transcript:
@@ -142,6 +142,35 @@ def test_a_word_the_passages_leave_out_is_pointed_at_where_it_was_said_with_anot
     broccoli = next(turn for turn in t.segments if "broccoli" in turn.text)
     v = checker.check("The project team discussed the broccoli and the need for a battery case design.")
     assert v.supported and v.also == [] and not any(broccoli.start <= e.start <= broccoli.end for e in pointers([v]))
+
+
+def test_a_pointer_is_two_of_the_claims_words_said_together_in_one_turn():
+    def said(*turns: tuple[str, str]) -> Transcript:
+        segments, now = [], 0.0
+        for who, text in turns:
+            words = [Word(now + i * 0.4, now + i * 0.4 + 0.3, w, 1.0, who) for i, w in enumerate(text.split())]
+            segments.append(Turn(words[0].start, words[-1].end, text, words, who))
+            now = words[-1].end + 0.5
+        return Transcript("t.wav", now, "en", {}, [Speaker("A", "Ann"), Speaker("B", "Bob")], segments)
+
+    filler = " ".join(["we", "talked", "about", "the", "weather", "and", "lunch"] * 12)  # past a passage's reach
+    claim = "The team discussed the fruit designs and the battery case design."
+    together = said(("A", "The battery case design is ready."), ("A", filler), ("B", "I like fruit designs for later."))
+    v = Checker(together).check(claim)
+    assert v.supported and [e.speaker for e in v.also] == ["Bob"]
+    apart = said(("A", "The battery case design is ready."), ("A", filler), ("B", "I like fruit"), ("A", "designs for later."))
+    v = Checker(apart).check(claim)
+    assert v.supported and v.also == []  # "fruit" and "designs" one word apart, but said by two people
+
+
+def test_pointers_of_several_sentences_are_their_passages_then_what_those_leave_out():
+    """An idea of two sentences: a place one sentence only points at is the other's passage, and
+    is shown as a passage, in time order."""
+    at = {t: Evidence(t, t + 1.0, "Ann") for t in (10.0, 20.0, 30.0, 40.0)}
+    first = Verdict(True, 1.0, "a", evidence=[at[30.0]], also=[at[10.0], at[40.0]])
+    second = Verdict(True, 1.0, "b", evidence=[at[10.0], at[20.0]], also=[at[40.0]])
+    assert pointers([first, second]) == [at[10.0], at[20.0], at[30.0], at[40.0]]
+    assert pointers([first]) == [at[30.0], at[10.0], at[40.0]]
 
 
 def test_an_item_that_says_nothing_new_is_a_repeat_but_one_that_says_more_is_not():
