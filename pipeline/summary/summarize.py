@@ -190,8 +190,8 @@ class Summarizer:
             # 51.2 at 13k) and writes slower, the more so beside other answers: a step of four took
             # 229 ms against 136 at 6.5k, 424 against 191 at 13k (scripts/bench_llama.py --steps).
             # Without it a batch's whole attention matrix is held: in batches of 256 tokens (read as
-            # fast as 512: 70.2 against 69.5 tokens/s) that is 0.42 GB of working memory at a 32k
-            # context and 0.22 at 16k, against flash attention's 0.30 with 512.
+            # fast as 512: 70.2 against 69.5 tokens/s) llama.cpp's working memory is 424 MiB at a
+            # 32k context and 216 at 16k, against flash attention's 303 with 512.
             # Read into memory, not mapped: llama.cpp repacks most weights for its CPU kernels, and a
             # mapped file stays resident beside the repacked copy (the 1.5B model: 2.2 GB against 1.6)
             self.llm = llama_cpp.Llama(model_path=str(self.gguf_path), n_ctx=n_ctx, n_threads=self.threads,

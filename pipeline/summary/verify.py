@@ -476,8 +476,10 @@ class Checker:
         held = set().union(*(c for _, _, c in passages))
         extra = []
         for s in content:
+            if s in held:
+                continue
             best = None
-            for p in positions.get(s, []) if s not in held else []:
+            for p in positions[s]:
                 for o in content:
                     if o == s:
                         continue
