@@ -10,7 +10,9 @@ chosen is the same.
 A small model loops: the same highlight five times, an overview that says its first sentence
 again. Every repeat would be dropped as a duplicate after costing 70 ms a token to write, so a
 string that repeats what its field already holds is ended at once with "…" (read as cut off, and
-dropped), and a list with it (`Strings`).
+dropped), and the list or object it is in, where that may end there (`Strings`): the summary
+asks for a highlight for each part of a recording, and once one part's repeats another's, so do
+the parts after it.
 
 Tried and left out, both measured on ES2011a-d:
 - Proposing the tokens that followed the same words earlier in the prompt (prompt lookup
@@ -126,10 +128,11 @@ class Decoder:
         self.all = np.zeros(self.n_vocab, dtype=TOKEN_DATA)
         self.all["id"] = np.arange(self.n_vocab)
         self.one = np.zeros(1, dtype=TOKEN_DATA)
-        # the tokens that end a looping string ("…", the closing quote) and then its list; a
-        # vocabulary without them as single tokens gets no such cut
-        cut = [llm.tokenize(text.encode(), add_bos=False, special=False) for text in ("…", '"', "]")]
-        self.cut = [token[0] for token in cut] if all(len(token) == 1 for token in cut) else []
+        # the tokens that end a looping string ("…", the closing quote) and then its list or
+        # object, each step's choices in turn; a vocabulary without them as single tokens gets no such cut
+        cut = [llm.tokenize(text.encode(), add_bos=False, special=False) for text in ("…", '"', "]", "}")]
+        ellipsis, quote, bracket, brace = [token[0] for token in cut] if all(len(token) == 1 for token in cut) else [None] * 4
+        self.cut = [[ellipsis], [quote], [bracket, brace]] if ellipsis is not None else []
 
         def text(token: int) -> str:
             return llama_cpp.llama_vocab_get_text(self.vocab, token).decode("utf-8", "replace") if token >= 0 else ""
@@ -261,13 +264,14 @@ class Decoder:
 
     def _follow(self, a: _Answer, index: int) -> None:
         """The token an answer takes next, from its logits at `index` of the last batch: the
-        model's pick, or the end of a string that loops (then its closing quote and bracket)."""
+        model's pick, or the end of a string that loops (then its closing quote, and the bracket
+        or brace where its list or object can end there)."""
         a.strings.add(self.llm.detokenize([a.out[-1]]))
         a.next = None
-        if a.ending:  # the closing quote, then the bracket where a list can end there
-            a.next = self._allowed(a.grammar, a.ending.pop(0))
+        if a.ending:
+            a.next = next((t for t in a.ending.pop(0) if self._allowed(a.grammar, t) is not None), None)
             a.ending = a.ending if a.next is not None else []
-        elif self.cut and a.strings.looping() and (token := self._allowed(a.grammar, self.cut[0])) is not None:
+        elif self.cut and a.strings.looping() and (token := self._allowed(a.grammar, self.cut[0][0])) is not None:
             a.next, a.ending, a.cuts = token, self.cut[1:], a.cuts + 1
         if a.next is None:
             a.next = self._pick(a, index)

@@ -50,7 +50,7 @@ SYSTEM = ("You summarise recorded conversations faithfully. Use only what the tr
           "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
           "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 15  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 16  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 ANSWER_ROOM = 1200  # a further question and its answer, written beside the first
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
@@ -92,11 +92,27 @@ def _str(max_len: int, min_len: int = 0) -> dict:
     return {"type": "string", "maxLength": max_len, **({"minLength": min_len} if min_len else {})}
 
 
+# a sentence as the schemas' patterns have it, between `least` and `most` characters after its capital
+_ONE_SENTENCE = '[A-Z]([^:\\n"\\\\.!?]|[.][0-9]){{{least},{most}}}[.!?…]'
+
+
 def _sentence(most: int, least: int = 20) -> dict:
-    """A full sentence: a capital first, a full stop last, and no "Name: words" line (a small
-    model copies the transcript's layout otherwise). The length bound makes the model end the
-    sentence rather than be cut off mid-word. A "…" last is the decoder ending a loop."""
-    return {"type": "string", "pattern": f'^[A-Z][^:\\n"\\\\]{{{least},{most}}}[.!?…]$'}
+    """One full sentence: a capital first, a full stop last and none between (but a number's
+    decimal point), and no "Name: words" line (a small model copies the transcript's layout
+    otherwise). Let past its first full stop, a small model asked for one sentence writes a
+    second and runs into the length bound, which cuts it off: ES2011b's three bullets, 180
+    characters each, all dropped. The bound makes the model end the sentence rather than be cut
+    off mid-word. A "…" last is the decoder ending a loop."""
+    return {"type": "string", "pattern": f"^{_ONE_SENTENCE.format(least=least, most=most)}$"}
+
+
+def _sentences(count: int, most: int, least: int = 20) -> dict:
+    """At most `count` such sentences: asked for five, the model went on to nine (ES2011d's
+    overview "... The project manager also discussed the need to pay attention to food."), each
+    written at the cost of the longest answer. maxLength is what the pattern allows in all."""
+    one = _ONE_SENTENCE.format(least=least, most=most)
+    return {"type": "string", "pattern": f"^{one}( {one}){{0,{count - 1}}}$",
+            "maxLength": count * (most + 2) + count - 1}
 
 
 def _list(item: dict, most: int) -> dict:
@@ -149,10 +165,15 @@ class Question:
 
 
 def _longest(schema: dict) -> int | None:
-    """The most characters a string schema allows: its maxLength, or its sentence pattern's bound."""
+    """The most characters a string schema allows: its maxLength, or its sentence's bound."""
+    return schema.get("maxLength") or _sentence_bound(schema)
+
+
+def _sentence_bound(schema: dict) -> int | None:
+    """How long a sentence of a pattern's is when the grammar ended it."""
     if bound := re.search(r",(\d+)\}", schema.get("pattern", "")):
         return int(bound[1]) + 2  # the capital before the bounded run and the full stop after it
-    return schema.get("maxLength")
+    return None
 
 
 def _most_tokens(schema: dict) -> int:
@@ -550,7 +571,7 @@ class Summarizer:
 
 def _headline(shape: Shape, names: list[str]) -> Question:
     # the overview is one paragraph: asked as a list, a small model writes disconnected points
-    properties = {"title": _str(70), "about": _sentence(150), "overview": _sentence(shape.overview * 160)}
+    properties = {"title": _str(70), "about": _sentence(150), "overview": _sentences(shape.overview, 160)}
     return Question("headline", properties,
                     "- title: a short title naming the subject of this conversation\n"
                     "- about: one line, what it is really about\n"
@@ -566,7 +587,7 @@ def _points(shape: Shape) -> Question:
 def _ideas(shape: Shape) -> Question | None:
     if not shape.ideas:
         return None
-    return Question("ideas", {"ideas": _list({"type": "object", "properties": {"title": _str(50), "text": _sentence(300, 40)},
+    return Question("ideas", {"ideas": _list({"type": "object", "properties": {"title": _str(50), "text": _sentences(2, 160)},
                                      "required": ["title", "text"]}, shape.ideas)},
                     f"- ideas: up to {shape.ideas} ideas worth remembering, each a short title and two sentences: "
                     "the idea as it was put in the conversation, and why it matters")
@@ -585,7 +606,9 @@ def _moments(shape: Shape, names: list[str], marks: dict[str, float]) -> list[Qu
                           "for word, with who said each")]
     if marks:
         questions.append(Question("highlights", {"highlights": {
-            "type": "object", "properties": {label: _sentence(130, 25) for label in marks}, "required": list(marks)}},
+            "type": "object", "properties": {label: _sentence(130, 25) for label in marks},
+            # the later parts may be left out, so that the decoder can end the highlights where they loop
+            "required": list(marks)[:max(1, len(marks) // 2)]}},
             f"- highlights: for each part of the transcript ({', '.join(f'[{label}]' for label in marks)}), one full "
             "sentence with the main thing said or concluded in that part"))
     return questions
@@ -597,7 +620,7 @@ def _sections(template: Template, shape: Shape, names: list[str]) -> Question | 
     properties, asks = {}, []
     for sec in template.sections:
         if sec.kind == "text":
-            properties[sec.name] = _sentence(400)
+            properties[sec.name] = _sentences(3, 160)
             asks.append(f"- {sec.name}: {sec.instruction}")
         elif sec.kind == "list":
             properties[sec.name] = _list(_sentence(180, 10), shape.items)
@@ -701,14 +724,13 @@ def _tidy(value, schema: dict):
         return {k: _tidy(v, schema.get("properties", {}).get(k, {})) for k, v in value.items()}
     if isinstance(value, list):
         return [_tidy(v, schema.get("items", {})) for v in value]
+    if isinstance(value, str) and (bound := _sentence_bound(schema)):
+        # a sentence stopped at its bound, not one the decoder ended in a loop
+        return " ".join(_clause_before_cut(x[:-1]) if len(x) >= bound and not x.endswith("…") else x
+                        for x in sentences(value))
     longest = _longest(schema)
     if not isinstance(value, str) or longest is None or len(value) < longest:
         return value
-    if "pattern" in schema:
-        if value.endswith("…"):  # the decoder ended a loop: nothing to keep
-            return value
-        *done, last = sentences(value[:-1]) or [""]
-        return " ".join([*done, _clause_before_cut(last)])
     sentence_end = max(value.rfind(mark) for mark in ".!?")
     if sentence_end >= len(value) // 2:
         return value[:sentence_end + 1]

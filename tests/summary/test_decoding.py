@@ -4,6 +4,7 @@ llama-cpp-python's own loop gives, and the cache holds what the decoder believes
 from __future__ import annotations
 
 import json
+import re
 
 import llama_cpp
 import pytest
@@ -12,6 +13,8 @@ from pipeline.config import load_config
 from pipeline.store import ModelStore
 from pipeline.summary import native
 from pipeline.summary.decoding import REPEAT, Ask, Decoder, Strings
+from pipeline.summary.summarize import _sentence, _sentences
+from pipeline.summary.verify import sentences
 
 CALL = ("Ann: I think we should ship the remote control before Christmas, in a yellow rubber case.\n"
         "Bob: The budget is far too small for a rubber case, it costs twice what plastic does.\n"
@@ -112,6 +115,51 @@ def test_a_string_that_goes_round_in_circles_is_cut(llm):
     assert first.startswith("The remote control design includes a wheel, a button") and repeats
     assert reply.repeats_cut == len(repeats)
     assert all(r.endswith("…") and first.startswith(r[:-1]) and len(r) > REPEAT for r in repeats)
+
+
+def test_a_sentence_ends_at_its_first_full_stop_and_a_paragraph_at_its_count(llm):
+    """Asked for three sentences, the model ends a one-sentence field at its first full stop,
+    and a field of at most two sentences after its second, rather than run on into the bound."""
+    schema = {"type": "object", "properties": {"ann": _sentence(180), "bob": _sentences(2, 160)},
+              "required": ["ann", "bob"]}
+    decoder = Decoder(llm)
+    try:
+        reply = decoder.complete(decoder.prompt(ask("Answer with ann: three sentences on what Ann wants; bob: three "
+                                                    "sentences on what Bob says.")), schema, 300)
+    finally:
+        decoder.close()
+    answer = json.loads(reply.text)
+    assert len(sentences(answer["ann"])) == 1 and answer["ann"].endswith(".")
+    assert len(sentences(answer["bob"])) == 2 and answer["bob"].endswith(".")
+
+
+def test_a_sentence_may_hold_a_decimal_point_but_no_other_stop():
+    one, two = _sentence(60, 5)["pattern"], _sentences(2, 60, 5)["pattern"]
+    assert re.fullmatch(one, "The case costs 12.5 euros more.") and re.fullmatch(one, "Is it blue?")
+    assert not any(re.fullmatch(one, s) for s in ("Ann agrees. Bob too.", "Mr. Smith agrees.", "Ann: agreed."))
+    assert re.fullmatch(two, "Ann agrees. Bob costs 1.5 more.") and not re.fullmatch(two, "Ann agrees. Bob does. Cy too.")
+    assert not re.fullmatch(two, "Ann agrees.Bob too.")  # a sentence starts after a space, with a capital
+
+
+def test_an_object_whose_string_goes_round_in_circles_ends_there_where_it_may(llm):
+    """Made to write one sentence for each of six parts, of which the last four may be left out,
+    the model writes it again; the decoder ends the repeat with "…" and the object with it, rather
+    than let the model write the same sentence for every part left."""
+    sentence = "The remote control design includes a wheel, a button, a base and a yellow rubber case."
+    labels = [f"Part {i}" for i in range(1, 7)]
+    schema = {"type": "object", "properties": {"parts": {"type": "object", "properties": {
+        label: {"type": "string", "pattern": '^[A-Z][^:\\n"\\\\]{20,180}[.!?…]$'} for label in labels},
+        "required": labels[:2]}}, "required": ["parts"]}
+    decoder = Decoder(llm)
+    try:
+        reply = decoder.complete(decoder.prompt(ask(f'Write "{sentence}" for each of the six parts.')), schema, 400)
+        check_cache(decoder)
+    finally:
+        decoder.close()
+    parts = json.loads(reply.text)["parts"]
+    assert reply.repeats_cut == 1 and 2 <= len(parts) < len(labels)
+    *said, cut = parts.values()
+    assert said[0].startswith("The remote control design includes a wheel") and cut.endswith("…")
 
 
 def test_strings_are_followed_through_escapes_and_a_repeat_found_only_within_its_field():

@@ -331,35 +331,38 @@ def test_a_transcript_longer_than_the_context_is_summarised_in_parts(shared, fas
 
 
 def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():
-    from pipeline.summary.summarize import _sentence, _tidy
+    from pipeline.summary.summarize import _sentence, _sentences, _tidy
+
+    def at_bound(sentence: str) -> dict:  # a sentence as long as its pattern allows: the grammar ended it
+        return _sentence(len(sentence) - 2)
 
     schema = {"type": "object", "properties": {
         "overview": {"type": "string", "maxLength": 40},
         "notes": {"type": "array", "items": {"type": "string", "maxLength": 24}},
-        "story": _sentence(40)}}
+        "story": _sentences(2, 26)}}
     out = _tidy({"overview": "Ann chairs the meeting today. Bob then ta", "notes": ["Bob agrees.", "Ann asks Bob to send the"],
-                 "story": "Ann chairs the meeting. Bob agrees to sen."}, schema)
+                 "story": "Ann chairs the meeting. Bob agrees to send the slid."}, schema)
     assert out == {"overview": "Ann chairs the meeting today.", "notes": ["Bob agrees.", "Ann asks Bob to send…"],
-                   "story": "Ann chairs the meeting. Bob agrees to sen…"}
+                   "story": "Ann chairs the meeting. Bob agrees to send the slid…"}
     # a sentence the pattern let end on its own is kept whole
     assert _tidy("Bob agrees to send it.", _sentence(40)) == "Bob agrees to send it."
     # one cut off after a comma keeps what stands before it as a sentence, and only that
-    bound = _sentence(60)
-    assert _tidy("Ann recommends a rubber case for the remote, since titanium is hea.", bound) == \
-        "Ann recommends a rubber case for the remote."
-    assert _tidy("Ann looked at fashion trends in phones and cars, and found that a fancy,.", bound) == \
-        "Ann looked at fashion trends in phones and cars."
-    assert _tidy("Ann chairs. If the budget allows it next year, Bob will add a scre.", bound) == \
-        "Ann chairs. If the budget allows it next year, Bob will add a scre…"
-    assert _tidy("Ann wants a remote with a wheel and a, button and a screen to fi.", bound) == \
-        "Ann wants a remote with a wheel and a, button and a screen to fi…"
-    for kept_as_cut in ("Ann chairs the meeting, since the budget is tight and the time is sho.",  # too short
+    cut = "Ann recommends a rubber case for the remote, since titanium is hea."
+    assert _tidy(cut, at_bound(cut)) == "Ann recommends a rubber case for the remote."
+    cut = "Ann looked at fashion trends in phones and cars, and found that a fancy,."
+    assert _tidy(cut, at_bound(cut)) == "Ann looked at fashion trends in phones and cars."
+    for kept_as_cut in ("If the budget allows it next year, Bob will add a scre.",  # an opening
+                        "Ann wants a remote with a wheel and a, button and a screen to fi.",  # a dangling word
+                        "Ann chairs the meeting, since the budget is tight and the time is sho.",  # too short
                         "Ann agreed to a screen on the remote, but only if it is cheaper than te.",  # a condition
-                        "According to Ann and her notes of today, the case is rubber and blue a.",  # an opening
-                        "Ann wants a rubber case in fruit colours, and Bob wants the same, the sam…"):  # a loop
-        assert _tidy(kept_as_cut, bound).endswith("…"), kept_as_cut
-    assert _tidy("Ann chairs. Bob agrees to send the slides today, since the time is sho.", bound) == \
-        "Ann chairs. Bob agrees to send the slides today."
+                        "According to Ann and her notes of today, the case is rubber and blue a."):  # an opening
+        assert _tidy(kept_as_cut, at_bound(kept_as_cut)) == kept_as_cut[:-1] + "…", kept_as_cut
+    loop = "Ann wants a rubber case in fruit colours, and Bob wants the same, the sam…"
+    assert _tidy(loop, at_bound(loop)) == loop
+    # in a paragraph, each sentence is its own: the one the grammar ended, wherever it stands
+    cut = "Bob agrees to send the slides today, since the time is sho."
+    assert _tidy(f"Ann chairs. {cut}", _sentences(2, len(cut) - 2)) == "Ann chairs. Bob agrees to send the slides today."
+    assert _tidy(f"{cut} Ann chairs.", _sentences(2, len(cut) - 2)) == "Bob agrees to send the slides today. Ann chairs."
 
 
 def test_placeholders_for_nothing_are_recognised():
