@@ -50,7 +50,7 @@ SYSTEM = ("You summarise recorded conversations faithfully. Use only what the tr
           "a rubber case.\"). Say each point once. Leave a list short or empty rather than add anything that was not "
           "said.")
 log = logging.getLogger("offrecord.summary")
-VERSION = 16  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
+VERSION = 17  # of how a summary is made (and checked): part of its cache key, so an older summary is made again
 RESERVED_TOKENS = 2500  # the instructions and the longest answer, besides the transcript
 ANSWER_ROOM = 1200  # a further question and its answer, written beside the first
 CONTEXT_STEP = 4096  # the context grows in steps of this many tokens, as transcripts need
@@ -64,6 +64,7 @@ BACKCHANNEL = frozenset("yeah yes yep okay ok oh mm hmm mm-hmm uh-huh uh um righ
 FILLER = frozenset("um uh hmm mm".split())
 QUOTE_CONTENT = 4  # content words a quote must hold to be worth saving
 PRONOUN = re.compile(r"(they|he|she|his|her|their|them)\b", re.I)  # a sentence that goes on about someone named before
+REFERS_BACK = re.compile(r"(this|these|that|those|it|its|they|their|them|he|she|his|her)\b", re.I)  # to the sentence before
 # A sentence in a speaker's voice ("We're going to design a furry remote.") says neither who
 # said it nor whether it was only proposed: the summary speaks of people in the third person
 # ("I" as a word, not "i.e."; "us", not "the US"; words inside “quotes” are someone's)
@@ -524,7 +525,16 @@ class Summarizer:
         # only now through `check`, which counts and remembers what is kept; read with its title, a
         # sentence may repeat what is kept ("Remote control design. The designer showed the
         # design." after "The designer shows the remote control design.")
-        if not (verdicts := [v for part, _ in said if not repeated(f"{title}. {part}") and (v := check(part))]):
+        verdicts, shown = [], {part for part, _ in said}
+        before = True  # the sentence before this one is shown
+        for part in parts:
+            # "This information will be used to design the remote." means nothing once the
+            # sentence it points back to is gone (ES2011b, whose first sentence was a repeat)
+            before = part in shown and (before or not REFERS_BACK.match(part)) and \
+                not repeated(f"{title}. {part}") and bool(v := check(part))
+            if before:
+                verdicts.append(v)
+        if not verdicts:
             return None
         return Idea(title=title, text=" ".join(v.text for v in verdicts),
                     evidence=pointers(verdicts))

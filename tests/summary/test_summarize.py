@@ -218,6 +218,22 @@ def test_an_idea_that_another_idea_read_whole_already_says_is_dropped(shared, su
     assert [i.title for i in s.ideas] == [first["title"]]
 
 
+def test_an_idea_sentence_that_points_back_to_one_not_shown_goes_with_it(shared, summarizer):
+    """ES2011b, from the 1.5B model: the idea's first sentence repeated the overview, and "This
+    information will be used to design the remote control." was shown alone."""
+    t = meeting(shared, name="ES2011b")
+    first = ("The project manager discussed functional requirements for the remote control, including user needs, "
+             "technical effects, and the working design.")
+    idea = {"title": "Functional Requirements", "text": f"{first} This information will be used to design the remote control."}
+    shape = dataclasses.replace(Shape.of(t), ideas=1)
+    summarizer.usage = _new_usage()
+    s = summarizer._checked({"title": "A meeting", "ideas": [idea]}, t, load_template("meeting"), shape, Checker(t))
+    assert [i.text for i in s.ideas] == [idea["text"]]  # both hold, and read together
+    s = summarizer._checked({"title": "A meeting", "overview": first, "ideas": [idea]}, t, load_template("meeting"),
+                            shape, Checker(t))
+    assert [c.text for c in s.overview] == [first] and s.ideas == []
+
+
 def test_a_sentence_that_goes_on_about_someone_is_put_to_them(summarizer):
     """"She" is Sheila: Diane, not Sheila, said New Jersey, so the second sentence goes, though
     its words alone were said."""
