@@ -47,6 +47,17 @@ def check_cache(decoder: Decoder) -> None:
     assert llama_cpp.llama_memory_seq_pos_max(decoder.memory, 0) == len(decoder.cached) - 1
 
 
+def written(llm, question: str, schema: dict, max_tokens: int):
+    """The decoder's answer to a question on the call, the cache checked after it."""
+    decoder = Decoder(llm)
+    try:
+        reply = decoder.complete(decoder.prompt(ask(question)), schema, max_tokens)
+        check_cache(decoder)
+    finally:
+        decoder.close()
+    return reply
+
+
 def test_the_answer_is_llama_cpp_pythons_own(llm):
     messages = ask("Give a title and the two sentences most worth quoting, word for word.")
     theirs = llm.create_chat_completion(messages=messages, response_format={"type": "json_object", "schema": SCHEMA},
@@ -105,12 +116,7 @@ def test_a_string_that_goes_round_in_circles_is_cut(llm):
     sentence = "The remote control design includes a wheel, a button, a base and a yellow rubber case."
     schema = {"type": "object", "properties": {"points": {"type": "array", "minItems": 3, "maxItems": 5, "items": {
         "type": "string", "pattern": '^[A-Z][^:\\n"\\\\]{20,180}[.!?…]$'}}}, "required": ["points"]}
-    decoder = Decoder(llm)
-    try:
-        reply = decoder.complete(decoder.prompt(ask(f'Write "{sentence}" five times, as five points.')), schema, 300)
-        check_cache(decoder)
-    finally:
-        decoder.close()
+    reply = written(llm, f'Write "{sentence}" five times, as five points.', schema, 300)
     first, *repeats = json.loads(reply.text)["points"]
     assert first.startswith("The remote control design includes a wheel, a button") and repeats
     assert reply.repeats_cut == len(repeats)
@@ -122,12 +128,8 @@ def test_a_sentence_ends_at_its_first_full_stop_and_a_paragraph_at_its_count(llm
     and a field of at most two sentences after its second, rather than run on into the bound."""
     schema = {"type": "object", "properties": {"ann": _sentence(180), "bob": _sentences(2, 160)},
               "required": ["ann", "bob"]}
-    decoder = Decoder(llm)
-    try:
-        reply = decoder.complete(decoder.prompt(ask("Answer with ann: three sentences on what Ann wants; bob: three "
-                                                    "sentences on what Bob says.")), schema, 300)
-    finally:
-        decoder.close()
+    reply = written(llm, "Answer with ann: three sentences on what Ann wants; bob: three sentences on what Bob says.",
+                    schema, 300)
     answer = json.loads(reply.text)
     assert len(sentences(answer["ann"])) == 1 and answer["ann"].endswith(".")
     assert len(sentences(answer["bob"])) == 2 and answer["bob"].endswith(".")
@@ -150,12 +152,7 @@ def test_an_object_whose_string_goes_round_in_circles_ends_there_where_it_may(ll
     schema = {"type": "object", "properties": {"parts": {"type": "object", "properties": {
         label: {"type": "string", "pattern": '^[A-Z][^:\\n"\\\\]{20,180}[.!?…]$'} for label in labels},
         "required": labels[:2]}}, "required": ["parts"]}
-    decoder = Decoder(llm)
-    try:
-        reply = decoder.complete(decoder.prompt(ask(f'Write "{sentence}" for each of the six parts.')), schema, 400)
-        check_cache(decoder)
-    finally:
-        decoder.close()
+    reply = written(llm, f'Write "{sentence}" for each of the six parts.', schema, 400)
     parts = json.loads(reply.text)["parts"]
     assert reply.repeats_cut == 1 and 2 <= len(parts) < len(labels)
     *said, cut = parts.values()
