@@ -52,11 +52,12 @@ def main() -> int:
     parser.add_argument("--n-batch", type=int, default=512)
     parser.add_argument("--n-ubatch", type=int, default=512)
     parser.add_argument("--flash-attn", action="store_true", help="llama.cpp's flash attention (f16 cache)")
-    parser.add_argument("--kv", choices=["f16", "f32", "q8_0"], default="f16", help="the cache's type")
+    parser.add_argument("--kv", choices=["f16", "f32", "q8_0"], default="f16", help="the cache's type (q8_0 needs --flash-attn)")
     parser.add_argument("--steps", type=int, nargs="+", metavar="ANSWERS", help="time a step of this many answers")
     parser.add_argument("--busy", action="store_true", help="another process keeps one core busy meanwhile")
     args = parser.parse_args()
     import llama_cpp  # after pipeline, which sets OpenMP's waiting before OpenMP starts
+    args.kv_type = getattr(llama_cpp, f"GGML_TYPE_{args.kv.upper()}")
 
     cfg = load_config(None, {})
     gguf = ModelStore(cfg.models.store, cfg.models.paths).file(args.model, "model.gguf")
@@ -86,7 +87,7 @@ def _steps(llama_cpp, gguf: Path, args) -> int:
         llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=args.prompt_tokens + 64 * max(args.steps), n_threads=args.threads,
                               n_threads_batch=args.threads, n_batch=args.n_batch, n_ubatch=args.n_ubatch,
                               flash_attn=args.flash_attn, use_mmap=False, verbose=False,
-                              type_k=_kv(llama_cpp, args), type_v=_kv(llama_cpp, args))
+                              type_k=args.kv_type, type_v=args.kv_type)
     memory = llama_cpp.llama_get_memory(llm.ctx)
     batch = llama_cpp.llama_batch_init(args.n_batch, 0, 1)
     tokens = _prompt(llm, args.prompt_tokens)
@@ -122,10 +123,6 @@ def _steps(llama_cpp, gguf: Path, args) -> int:
     return 0
 
 
-def _kv(llama_cpp, args) -> int:
-    return getattr(llama_cpp, f"GGML_TYPE_{args.kv.upper()}")
-
-
 def _prompt(llm, n: int) -> list[int]:
     tokens = llm.tokenize(transcript_text().encode())
     # a prompt longer than the meeting reads it again: the cost of a long context is the point
@@ -135,7 +132,7 @@ def _prompt(llm, n: int) -> list[int]:
 def _speeds(llama_cpp, gguf: Path, args) -> int:
     llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=args.prompt_tokens + args.generate + 64, n_threads=args.threads,
                           n_threads_batch=args.threads, n_batch=args.n_batch, n_ubatch=args.n_ubatch, flash_attn=args.flash_attn,
-                          type_k=_kv(llama_cpp, args), type_v=_kv(llama_cpp, args), verbose=False)
+                          type_k=args.kv_type, type_v=args.kv_type, verbose=False)
     tokens = _prompt(llm, args.prompt_tokens)
     prompt_speed, generate_speed = [], []
     for _ in range(args.runs):

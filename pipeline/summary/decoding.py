@@ -131,8 +131,10 @@ class Decoder:
         # the tokens that end a looping string ("…", the closing quote) and then its list or
         # object, each step's choices in turn; a vocabulary without them as single tokens gets no such cut
         cut = [llm.tokenize(text.encode(), add_bos=False, special=False) for text in ("…", '"', "]", "}")]
-        ellipsis, quote, bracket, brace = [token[0] for token in cut] if all(len(token) == 1 for token in cut) else [None] * 4
-        self.cut = [[ellipsis], [quote], [bracket, brace]] if ellipsis is not None else []
+        self.cut: list[list[int]] = []
+        if all(len(token) == 1 for token in cut):
+            (ellipsis,), (quote,), (bracket,), (brace,) = cut
+            self.cut = [[ellipsis], [quote], [bracket, brace]]
 
         def text(token: int) -> str:
             return llama_cpp.llama_vocab_get_text(self.vocab, token).decode("utf-8", "replace") if token >= 0 else ""

@@ -63,8 +63,9 @@ KV_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}
 BACKCHANNEL = frozenset("yeah yes yep okay ok oh mm hmm mm-hmm uh-huh uh um right so alright and but".split())
 FILLER = frozenset("um uh hmm mm".split())
 QUOTE_CONTENT = 4  # content words a quote must hold to be worth saving
-PRONOUN = re.compile(r"(they|he|she|his|her|their|them)\b", re.I)  # a sentence that goes on about someone named before
-REFERS_BACK = re.compile(r"(this|these|that|those|it|its|they|their|them|he|she|his|her)\b", re.I)  # to the sentence before
+PERSONAL = "they|he|she|his|her|their|them"
+PRONOUN = re.compile(rf"({PERSONAL})\b", re.I)  # a sentence that goes on about someone named before
+REFERS_BACK = re.compile(rf"(this|these|that|those|it|its|{PERSONAL})\b", re.I)  # to the sentence before
 # A sentence in a speaker's voice ("We're going to design a furry remote.") says neither who
 # said it nor whether it was only proposed: the summary speaks of people in the third person
 # ("I" as a word, not "i.e."; "us", not "the US"; words inside “quotes” are someone's)

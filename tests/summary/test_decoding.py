@@ -13,7 +13,7 @@ from pipeline.config import load_config
 from pipeline.store import ModelStore
 from pipeline.summary import native
 from pipeline.summary.decoding import REPEAT, Ask, Decoder, Strings
-from pipeline.summary.summarize import _sentence, _sentences
+from pipeline.summary.summarize import Shape, _moments, _sentence, _sentences
 from pipeline.summary.verify import sentences
 
 CALL = ("Ann: I think we should ship the remote control before Christmas, in a yellow rubber case.\n"
@@ -143,20 +143,21 @@ def test_a_sentence_may_hold_a_decimal_point_but_no_other_stop():
     assert not re.fullmatch(two, "Ann agrees.Bob too.")  # a sentence starts after a space, with a capital
 
 
-def test_an_object_whose_string_goes_round_in_circles_ends_there_where_it_may(llm):
-    """Made to write one sentence for each of six parts, of which the last four may be left out,
-    the model writes it again; the decoder ends the repeat with "…" and the object with it, rather
-    than let the model write the same sentence for every part left."""
+def test_highlights_that_go_round_in_circles_end_there(llm):
+    """Made to write one sentence for each of six parts, with the summary's own highlights
+    question, the model writes it again; the decoder ends the repeat with "…" and the highlights
+    with it once the parts left may be left out, rather than write the same sentence for each."""
     sentence = "The remote control design includes a wheel, a button, a base and a yellow rubber case."
-    labels = [f"Part {i}" for i in range(1, 7)]
-    schema = {"type": "object", "properties": {"parts": {"type": "object", "properties": {
-        label: {"type": "string", "pattern": '^[A-Z][^:\\n"\\\\]{20,180}[.!?…]$'} for label in labels},
-        "required": labels[:2]}}, "required": ["parts"]}
+    shape = Shape(overview=1, bullets=1, ideas=0, quotes=1, highlights=6, items=1, one_call=False)
+    marks = shape.marks(600.0)
+    [highlights] = [q for q in _moments(shape, ["Ann", "Bob"], marks) if q.name == "highlights"]
+    schema = {"type": "object", "properties": highlights.properties, "required": list(highlights.properties)}
     reply = written(llm, f'Write "{sentence}" for each of the six parts.', schema, 400)
-    parts = json.loads(reply.text)["parts"]
-    assert reply.repeats_cut == 1 and 2 <= len(parts) < len(labels)
-    *said, cut = parts.values()
-    assert said[0].startswith("The remote control design includes a wheel") and cut.endswith("…")
+    parts = json.loads(reply.text)["highlights"]
+    # the first half must be written, each repeat cut; they end at the first that need not be
+    assert list(parts) == list(marks)[:3] and reply.repeats_cut == 2
+    first, *repeats = parts.values()
+    assert first.startswith("The remote control design includes a wheel") and all(r.endswith("…") for r in repeats)
 
 
 def test_strings_are_followed_through_escapes_and_a_repeat_found_only_within_its_field():
