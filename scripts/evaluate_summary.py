@@ -209,14 +209,19 @@ def run_ours(inputs, cfg_for, out_dir) -> dict:
             if models:
                 models.close()
             models = Models(cfg, ModelStore(cfg.models.store, cfg.models.paths))
-            # load the model before the clock starts: its loading is not the summary's cost
+            # start the model's process before the clock starts: that is not the summary's cost
             models.summarizer.summarize(Transcript("warm-up", 0.0, "en", {}, [], []), load_template(template))
+            loaded = False
         started = time.perf_counter()
         summary = models.summarizer.summarize(t, load_template(template)).to_dict()
-        wall = time.perf_counter() - started
         usage = models.summarizer.usage
+        # The model loads at the context the first transcript needs: like the baseline's one load,
+        # that is not a summary's cost. A later, longer transcript's load again is (shown as load_s).
+        wall = time.perf_counter() - started - (0 if loaded else usage["load_ms"] / 1000)
+        loaded = True
         items = claims(summary, load_template(template))
-        rows[name] = {"template": template, "wall_s": round(wall, 1), **faithfulness(items, Checker(t)),
+        rows[name] = {"template": template, "wall_s": round(wall, 1), "load_s": round(usage["load_ms"] / 1000, 1),
+                      **faithfulness(items, Checker(t)),
                       **grounding(summary, t), **quality(name, scored_text(summary)),
                       "prompt_tokens": usage["prompt_tokens"], "prompt_evaluated": usage["prompt_evaluated"],
                       "completion_tokens": usage["generated"], "repeats_cut": usage["repeats_cut"],

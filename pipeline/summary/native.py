@@ -9,6 +9,7 @@ library copied from another machine may use instructions this CPU lacks (SIGILL)
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 
 # llama.cpp's name for a compiled-in feature -> the /proc/cpuinfo flags it needs
@@ -79,3 +80,41 @@ def this_machine() -> tuple[set[str], set[str]]:
     except OSError:
         flags = set()
     return compiled_features(llama_cpp.llama_print_system_info().decode()), flags
+
+
+class Vocabulary:
+    """A model's vocabulary alone, without its weights or a context: it counts a text's tokens
+    before the model is loaded at the context those tokens need (0.3 s against 1.6 s)."""
+
+    def __init__(self, gguf: str):
+        import llama_cpp
+
+        params = llama_cpp.llama_model_default_params()
+        params.vocab_only = True
+        # llama-cpp-python passes on llama.cpp's log at this logger's level: loading a model prints
+        # some 80 lines, and Llama(verbose=False) hides them all while it loads, as here
+        log = logging.getLogger("llama-cpp-python")
+        level = log.level
+        log.setLevel(logging.CRITICAL + 1)
+        try:
+            self.model = llama_cpp.llama_model_load_from_file(gguf.encode(), params)
+        finally:
+            log.setLevel(level)
+        if not self.model:
+            raise ValueError(f"llama.cpp cannot read {gguf} as a model")
+        self.vocab = llama_cpp.llama_model_get_vocab(self.model)
+
+    def count(self, text: str) -> int:
+        """Its tokens as the prompt reads them (no start token, special tokens as text)."""
+        import llama_cpp
+
+        data = text.encode("utf-8")
+        # with no room for tokens, llama.cpp answers minus the number it would have written
+        return -llama_cpp.llama_tokenize(self.vocab, data, len(data), None, 0, False, False)
+
+    def close(self) -> None:
+        import llama_cpp
+
+        if self.model:
+            llama_cpp.llama_model_free(self.model)
+            self.model = None

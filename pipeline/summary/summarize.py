@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from itertools import islice
@@ -201,7 +202,13 @@ class Summarizer:
         if self.no_repacking:
             log.warning("llama.cpp was built with AMX kernels, which crash on this CPU; loading without them "
                         "(rebuild with `bash scripts/setup.sh` for full speed)")
-        self._load(CONTEXT_STEP)
+        # The weights load once, at the context the first transcript needs (`_fit`): loaded first
+        # at the smallest context, a meeting's summary loaded them twice (1.6 s more on 2 cores).
+        # A file that is no model fails here, before any work.
+        self.vocabulary = native.Vocabulary(str(gguf_path))
+        self.llm: llama_cpp.Llama | None = None
+        self.decoder: Decoder | None = None
+        self.loads = 0
         self.usage = _new_usage()
 
     def _load(self, n_ctx: int) -> None:
@@ -222,21 +229,34 @@ class Summarizer:
                                        flash_attn=kv != llama_cpp.GGML_TYPE_F16, n_ubatch=256, type_k=kv,
                                        type_v=kv, use_mmap=False)
         self.decoder = Decoder(self.llm, self.cfg.temperature, self.cfg.seed)
+        self.loads += 1
 
     def _fit(self, tokens: int, beside: int) -> None:
         """A context as large as this transcript needs, not the largest allowed: the cache's memory
-        grows with it (0.9 GB at 32k tokens for the 1.5B model). The model is loaded again (a
-        second) only when a transcript needs more than the one before. `beside`: answers written
-        beside the first, each with its question."""
+        grows with it (0.9 GB at 32k tokens for the 1.5B model). The model is loaded again (1.6 s)
+        only when a transcript needs more than the one before. `beside`: answers written beside
+        the first, each with its question."""
         room = tokens + RESERVED_TOKENS + beside * ANSWER_ROOM
         need = min(self.cfg.n_ctx, -(-room // CONTEXT_STEP) * CONTEXT_STEP)
-        if need > self.llm.n_ctx():
-            self.close()
-            self._load(need)
+        if self.llm is None or need > self.llm.n_ctx():
+            started = time.perf_counter()
+            self._unload()
+            try:
+                self._load(need)
+            except ValueError as e:  # the vocabulary read, the weights did not: a damaged or cut-off file
+                raise OffrecordError(f"cannot load the summary model {self.gguf_path} ({e}); "
+                                     "check it with `offrecord models verify`") from e
+            self.usage["load_ms"] += (time.perf_counter() - started) * 1000
+
+    def _unload(self) -> None:
+        if self.llm is not None:
+            self.decoder.close()
+            self.llm.close()
+            self.llm = self.decoder = None
 
     def close(self) -> None:
-        self.decoder.close()
-        self.llm.close()
+        self._unload()
+        self.vocabulary.close()
 
     def _ask(self, asks: list[tuple[str, dict, int, str]]) -> list[dict]:
         """The answers to (prompt, schema, max_tokens, phase) asks, written side by side."""
@@ -300,7 +320,7 @@ class Summarizer:
         return answers
 
     def _tokens(self, text: str) -> int:
-        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False))
+        return self.vocabulary.count(text)
 
     def budget(self) -> int:
         return min(self.cfg.max_chunk_tokens, self.cfg.n_ctx - RESERVED_TOKENS)
@@ -784,4 +804,4 @@ def _new_usage() -> dict:
     return {"phases": {}, "prompt_tokens": 0, "prompt_ms": 0.0, "prompt_evaluated": 0,
             "generate_ms": 0.0, "generated": 0, "calls": 0, "quotes_proposed": 0, "quotes_kept": 0,
             "claims_proposed": 0, "claims_kept": 0, "duplicates_dropped": 0, "names_corrected": 0,
-            "repeats_cut": 0}
+            "repeats_cut": 0, "load_ms": 0.0}

@@ -46,3 +46,25 @@ def test_a_model_loads_and_answers_without_weight_repacking_and_with_several_seq
         assert llm.create_completion("The capital of France is", max_tokens=3, temperature=0)["choices"][0]["text"]
     finally:
         llm.close()
+
+
+def test_a_vocabulary_alone_counts_tokens_as_the_model_does_and_refuses_a_file_that_is_no_model(tmp_path, capfd):
+    gguf = str(ModelStore().file("qwen2.5-coder-0.5b-instruct", "model.gguf"))
+    vocabulary = native.Vocabulary(gguf)
+    assert not capfd.readouterr().err  # loaded as quietly as Llama(verbose=False) loads
+    llm = llama_cpp.Llama(model_path=gguf, vocab_only=True, verbose=False)
+    try:
+        for text in ("", "Ann: the rubber case, 12.5 euros <|im_end|>\nBob: ünïcode"):
+            assert vocabulary.count(text) == len(llm.tokenize(text.encode(), add_bos=False))
+    finally:
+        llm.close()
+        vocabulary.close()
+        vocabulary.close()  # closing twice is harmless
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"GGUF" + bytes(60))
+    try:
+        native.Vocabulary(str(fake))
+    except ValueError as e:
+        assert str(fake) in str(e)
+    else:
+        raise AssertionError("a file that is no model was read as one")

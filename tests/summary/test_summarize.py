@@ -22,6 +22,7 @@ from pipeline.summary.summarize import (
     _first_person,
     _line,
     _new_usage,
+    _render,
     _said,
 )
 from pipeline.summary.templates import load_template
@@ -248,9 +249,17 @@ def test_a_sentence_that_goes_on_about_someone_is_put_to_them(summarizer):
 
 
 def test_the_summary_model_holds_as_many_answers_as_it_writes_side_by_side(summarizer):
+    summarizer._fit(0, 0)  # loaded as for a short call, if no test before loaded it
     # loaded otherwise, the context holds one sequence and every answer waits for the one before
     assert llama_cpp.llama_n_seq_max(summarizer.llm.ctx) == summarizer.decoder.sequences == \
         summarizer.cfg.answers_at_once > 1
+
+
+def test_tokens_are_counted_before_the_model_loads_as_the_model_reads_them(shared, summarizer):
+    t = meeting(shared, turns=40)
+    text = _render(t, t.segments, {}) + " <|im_end|> 12.5 ünï"
+    summarizer._fit(0, 0)
+    assert summarizer._tokens(text) == len(summarizer.llm.tokenize(text.encode(), add_bos=False)) > 500
 
 
 def test_an_idea_read_whole_must_not_put_words_to_someone_who_did_not_say_them(summarizer):
@@ -310,17 +319,25 @@ def test_a_decision_is_listed_only_where_the_transcript_says_it_was_settled(summ
 
 
 @pytest.mark.slow
-def test_a_meeting_is_read_once_and_asked_many_questions(shared, summarizer):
+def test_a_meeting_is_read_once_and_asked_many_questions(shared, fast_config):
     t = meeting(shared, turns=150)  # its first nine minutes
-    s = summarizer.summarize(t, load_template("meeting"))
+    summarizer = load(fast_config.summary)
+    try:
+        assert summarizer.llm is None  # not loaded before a transcript says what context it needs
+        s = summarizer.summarize(t, load_template("meeting"))
+        transcript_tokens = summarizer._tokens("\n".join(_line(t, seg) for seg in t.segments))
+        n_ctx = summarizer.llm.n_ctx()
+    finally:
+        summarizer.close()
     usage = summarizer.usage
-    transcript_tokens = summarizer._tokens("\n".join(_line(t, seg) for seg in t.segments))
+    # loaded once, at the context the transcript needs, which holds it and no more
+    assert summarizer.loads == 1 and usage["load_ms"] > 0
+    side = (summarizer.cfg.answers_at_once - 1) * ANSWER_ROOM  # room for the answers written beside the first
+    assert transcript_tokens < n_ctx <= transcript_tokens + RESERVED_TOKENS + side + CONTEXT_STEP
+    assert n_ctx > CONTEXT_STEP  # first loaded at the smallest context, the model would have loaded twice
     assert usage["calls"] >= 3
     # the transcript was evaluated once, not once per question
     assert usage["prompt_evaluated"] < transcript_tokens * 1.3 < usage["prompt_tokens"]
-    # the context grew to hold the transcript, and no further
-    side = (summarizer.cfg.answers_at_once - 1) * ANSWER_ROOM  # room for the answers written beside the first
-    assert transcript_tokens < summarizer.llm.n_ctx() <= transcript_tokens + RESERVED_TOKENS + side + CONTEXT_STEP
     # the cost per phase adds up to the whole, and the transcript is paid for by the first question
     phases = usage["phases"]
     assert set(phases) == {"headline", "points", "quotes", "highlights", "ideas", "sections"}
