@@ -36,6 +36,7 @@ import argparse
 import json
 import re
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -313,6 +314,13 @@ def table(results: dict) -> str:
             for k in ("rouge1_qmsum", "wall_s", "unsupported_rate"):
                 values = [r[k] for r in meetings if r.get(k) is not None]
                 lines.append(f"mean {k} over {len(values)} meetings, {who}: {sum(values) / max(len(values), 1):.3f}")
+    ours, one = results.get("ours", {}), results.get("baseline", {})
+    if paired := [n for n in ours if n.startswith("ES2011") and n in one]:
+        # the mean alone hides a meeting where one design loops: each meeting's ratio, and their median
+        ratios = {n: ours[n]["wall_s"] / one[n]["wall_s"] for n in paired}
+        lines.append("time, ours against the one call: " + ", ".join(f"{n} {r:.3f}x" for n, r in ratios.items()) +
+                     f"; median {statistics.median(ratios.values()):.3f}x, all together "
+                     f"{sum(ours[n]['wall_s'] for n in paired) / sum(one[n]['wall_s'] for n in paired):.3f}x")
     lines += [f"peak RSS of the summary model, {who}: {peak} MB" for who, peak in peaks.items() if peak]
     for who, rows in results.items():
         for n, row in rows.items():
