@@ -1,4 +1,5 @@
-"""The llama.cpp library as it was built, held against this CPU.
+"""The llama.cpp library as it was built, held against this CPU; and what llama-cpp-python's
+Llama does not offer: a model loaded with other defaults, a vocabulary without its weights.
 
 scripts/setup.sh compiles only instruction sets this CPU lists and never AMX. A llama-cpp-python
 built another way may not fit: a plain `pip install` compiles with -march=native, which on a

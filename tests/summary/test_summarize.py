@@ -22,7 +22,6 @@ from pipeline.summary.summarize import (
     _first_person,
     _line,
     _new_usage,
-    _render,
     _said,
 )
 from pipeline.summary.templates import load_template
@@ -253,13 +252,6 @@ def test_the_summary_model_holds_as_many_answers_as_it_writes_side_by_side(summa
     # loaded otherwise, the context holds one sequence and every answer waits for the one before
     assert llama_cpp.llama_n_seq_max(summarizer.llm.ctx) == summarizer.decoder.sequences == \
         summarizer.cfg.answers_at_once > 1
-
-
-def test_tokens_are_counted_before_the_model_loads_as_the_model_reads_them(shared, summarizer):
-    t = meeting(shared, turns=40)
-    text = _render(t, t.segments, {}) + " <|im_end|> 12.5 ünï"
-    summarizer._fit(0, 0)
-    assert summarizer._tokens(text) == len(summarizer.llm.tokenize(text.encode(), add_bos=False)) > 500
 
 
 def test_an_idea_read_whole_must_not_put_words_to_someone_who_did_not_say_them(summarizer):
