@@ -3,6 +3,8 @@ that have AMX, llama.cpp issue 20824), no instruction set this CPU lacks."""
 
 from __future__ import annotations
 
+import logging
+
 import llama_cpp
 
 from pipeline.config import load_config
@@ -50,7 +52,14 @@ def test_a_model_loads_and_answers_without_weight_repacking_and_with_several_seq
 
 def test_a_vocabulary_alone_counts_tokens_as_the_model_does_and_refuses_a_file_that_is_no_model(tmp_path, capfd):
     gguf = str(ModelStore().file("qwen2.5-coder-0.5b-instruct", "model.gguf"))
-    vocabulary = native.Vocabulary(gguf)
+    # as in a fresh process: any Llama(verbose=False) loaded before would have quieted the log already
+    log = logging.getLogger("llama-cpp-python")
+    level = log.level
+    log.setLevel(logging.NOTSET)
+    try:
+        vocabulary = native.Vocabulary(gguf)
+    finally:
+        log.setLevel(level)
     assert not capfd.readouterr().err  # loaded as quietly as Llama(verbose=False) loads
     llm = llama_cpp.Llama(model_path=gguf, vocab_only=True, verbose=False)
     try:
