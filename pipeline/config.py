@@ -70,7 +70,7 @@ class SpeakersConfig(_Section):
 class SummaryConfig(_Section):
     enabled: bool = True
     model: str = "qwen2.5-coder-1.5b-instruct"
-    # podcast, meeting, lecture, interview, or the path of your own template .yaml
+    # podcast, meeting, lecture, interview, brief, or the path of your own template .yaml
     template: str = "podcast"
     n_ctx: int = Field(32768, ge=4096, le=131072)  # the largest; each transcript gets what it needs
     max_chunk_tokens: int = Field(30000, ge=1000)

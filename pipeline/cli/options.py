@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import click
 
+from ..summary.templates import builtin_names
+
 FORMATS = ["json", "md", "txt", "srt", "vtt", "rttm", "html"]
 
 
@@ -43,13 +45,17 @@ def transcript_options(f):
     ], f)
 
 
-def summary_options(f):
+def model_options(f):
+    """How the summary is written: for `run`, `watch` and `summarize`."""
     return _apply([
-        click.option("--no-summary", is_flag=True, help="Transcript only."),
         click.option("--llm-model", help="Summary model name from `offrecord models list`."),
-        click.option("--template", help="Summary template: podcast, meeting, lecture, interview, or a .yaml file."),
+        click.option("--template", help=f"Summary template: {', '.join(builtin_names())}, or a .yaml file."),
         click.option("--seed", type=int, help="Seed for the summary model (default 0: same input, same summary)."),
     ], f)
+
+
+def summary_options(f):
+    return _apply([click.option("--no-summary", is_flag=True, help="Transcript only.")], model_options(f))
 
 
 def overrides(language=None, num_speakers=None, min_speakers=None, max_speakers=None, speakers=None, asr_model=None,

@@ -10,7 +10,7 @@ import click
 
 from ..errors import OffrecordError
 from .common import Context, config_option, model_store, settings
-from .options import overrides, summary_options, transcript_options
+from .options import model_options, overrides, summary_options, transcript_options
 
 
 def sample_path() -> Path:
@@ -114,9 +114,7 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
 @click.command()
 @click.argument("transcript_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @config_option
-@click.option("--llm-model", help="Summary model name from `offrecord models list`.")
-@click.option("--template", help="Summary template: podcast, meeting, lecture, interview, or a .yaml file.")
-@click.option("--seed", type=int, help="Seed for the summary model (default 0: same input, same summary).")
+@model_options
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the summary and report (default: the transcript's own folder).")
 @click.pass_obj

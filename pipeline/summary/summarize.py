@@ -27,6 +27,7 @@ import logging
 import re
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -40,7 +41,7 @@ from ..text import clock, normalise
 from . import native
 from .decoding import Ask, Decoder
 from .grounding import ground_quote
-from .templates import Section, Template
+from .templates import PARTS, Section, Template
 from .verify import Checker, Verdict, content_stems, heard, near_duplicate, nothing_new, pointers, sentences
 
 # How to write is said once, before the transcript, where it is part of the prefix every question
@@ -137,14 +138,17 @@ class Shape:
     one_call: bool
 
     @classmethod
-    def of(cls, t: Transcript) -> "Shape":
+    def of(cls, t: Transcript, parts: Iterable[str] = PARTS) -> "Shape":
+        """`parts`: those of the optional parts that the template asks for; the others get none."""
         words = sum(len(s.words) for s in t.segments)
         minutes = words / 150  # of speech, at a common speaking pace
+        asked = set(parts)
         return cls(overview=2 if minutes < 3 else 4 if minutes < 20 else 5,
-                   bullets=min(5, 2 + int(minutes // 15)),
-                   ideas=0 if minutes < 3 else min(5, 1 + int(minutes // 15)),
-                   quotes=min(5, 1 + int(minutes // 12)),
-                   highlights=min(12, max(1, round(t.duration / 300))),  # one per five minutes
+                   bullets=min(5, 2 + int(minutes // 15)) if "at_a_glance" in asked else 0,
+                   ideas=0 if minutes < 3 or "ideas" not in asked else min(5, 1 + int(minutes // 15)),
+                   quotes=min(5, 1 + int(minutes // 12)) if "quotes" in asked else 0,
+                   # one per five minutes
+                   highlights=min(12, max(1, round(t.duration / 300))) if "highlights" in asked else 0,
                    items=min(4, 1 + int(minutes // 15)),
                    one_call=minutes < 8)
 
@@ -355,7 +359,7 @@ class Summarizer:
             return Summary(title=f"{Path(t.source).stem}: no speech",
                            overview=[Claim("No speech was found in this recording.")],
                            at_a_glance=[], ideas=[], quotes=[], highlights=[], template=template.name)
-        shape = Shape.of(t)
+        shape = Shape.of(t, template.parts)
         names = [s.name for s in t.speakers]
         marks = shape.marks(t.duration)
         text = _render(t, t.segments, marks)
@@ -367,7 +371,7 @@ class Summarizer:
             if progress:  # the bar shows from the start: one call on a long transcript takes minutes
                 progress(0, 1)
             rest = [q for q in (_ideas(shape), _sections(template, shape, names)) if q]
-            answers = self._read(_prefix(t, text, names), [_headline(shape, names), _points(shape)],
+            answers = self._read(_prefix(t, text, names), [q for q in (_headline(shape, names), _points(shape)) if q],
                                  _moments(shape, names, marks), rest, shape.one_call, checker)
             if progress:
                 progress(1, 1)
@@ -385,9 +389,10 @@ class Summarizer:
         quotes, moments and section items; the title and overview are then written from the
         points that the transcript supports."""
         chunks = self.chunks(t)
+        # each part is asked for points even where the template shows none: the overview is written from them
         part_shape = Shape(overview=0, bullets=max(2, -(-shape.bullets * 2 // len(chunks))),
-                           ideas=max(1, -(-shape.ideas * 2 // len(chunks))),
-                           quotes=max(1, -(-shape.quotes * 2 // len(chunks))),
+                           ideas=shape.ideas and max(1, -(-shape.ideas * 2 // len(chunks))),
+                           quotes=shape.quotes and max(1, -(-shape.quotes * 2 // len(chunks))),
                            highlights=shape.highlights, items=shape.items, one_call=False)
         answers: dict = {}
         all_marks = shape.marks(t.duration)
@@ -479,7 +484,7 @@ class Summarizer:
         gist = about.text if about else ""
         # a highlight says what happens in its part of the recording, and is stamped where it does;
         # highlights come before the prose, which may only restate them (they were its outline)
-        part = t.duration / shape.highlights
+        part = t.duration / max(1, shape.highlights)
         proposed = answers.get("highlights") or {}
         highlights = []
         for label, start in shape.marks(t.duration).items():
@@ -502,7 +507,8 @@ class Summarizer:
         if gist in gave_way:
             about, gist = None, ""
         highlights = [h for h in highlights if h.text not in gave_way]
-        bullets = [Claim(v.text, pointers([v])) for b in _strings(answers.get("at_a_glance")) if (v := check(b))]
+        bullets = list(islice((Claim(v.text, pointers([v])) for b in _strings(answers.get("at_a_glance"))
+                               if (v := check(b))), shape.bullets))
         ideas = []
         for idea in answers.get("ideas", []):
             if len(ideas) < shape.ideas and (made := self._idea(idea, check, repeated, checker)):
@@ -513,7 +519,7 @@ class Summarizer:
         spoken = f" {' '.join(w for s in t.segments for w in normalise(s.text))} "
         sections = [self._section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]
         return Summary(title=title, about=Claim(about.text, pointers([about])) if about else None,
-                       overview=overview, at_a_glance=bullets[:shape.bullets], ideas=ideas,
+                       overview=overview, at_a_glance=bullets, ideas=ideas,
                        quotes=self._grounded_quotes(answers.get("quotes", []), t)[:shape.quotes],
                        highlights=highlights, template=template.name, sections=sections)
 
@@ -610,7 +616,9 @@ def _headline(shape: Shape, names: list[str]) -> Question:
                     f"{shape.overview * 30} words), from start to end, naming who said what")
 
 
-def _points(shape: Shape) -> Question:
+def _points(shape: Shape) -> Question | None:
+    if not shape.bullets:
+        return None
     return Question("points", {"at_a_glance": _list(_sentence(180, 30), shape.bullets)},
                     f"- at_a_glance: the {shape.bullets} most important points, each one full sentence")
 
@@ -634,7 +642,7 @@ def _moments(shape: Shape, names: list[str], marks: dict[str, float]) -> list[Qu
     questions = [Question("quotes", {"quotes": _list(quote, shape.quotes)},
                           f"- quotes: the {shape.quotes} sentences most worth keeping (an opinion, a proposal, a decision, "
                           "a striking remark; not greetings or introductions), from the whole conversation, copied word "
-                          "for word, with who said each")]
+                          "for word, with who said each")] if shape.quotes else []
     if marks:
         questions.append(Question("highlights", {"highlights": {
             "type": "object", "properties": {label: _sentence(130, 25) for label in marks},

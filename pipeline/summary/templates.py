@@ -1,8 +1,9 @@
 """Summary templates: what to look for in the notes and which extra sections to write.
 
 Built-in templates live in pipeline/summary/templates/*.yaml (podcast, meeting, lecture, interview); a
-user template is a YAML file of the same shape. Every template also gets the standard sections
-(title, overview, at a glance, ideas, grounded quotes and highlights).
+user template is a YAML file of the same shape. Every template gets the title, the one line and
+the overview, and by default the other standard parts (at a glance, ideas, grounded quotes and
+highlights); `parts` may name fewer: each costs seconds of writing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ..config import explain
 from ..errors import ConfigError
 
 BUILTIN = Path(__file__).resolve().parent / "templates"
+Part = Literal["at_a_glance", "ideas", "quotes", "highlights"]
+PARTS: tuple[Part, ...] = ("at_a_glance", "ideas", "quotes", "highlights")
 
 
 class Section(BaseModel):
@@ -37,6 +40,7 @@ class Template(BaseModel):
     name: str
     description: str = ""
     focus: str = "the main points"
+    parts: list[Part] = Field(default_factory=lambda: list(PARTS))
     sections: list[Section] = Field(default_factory=list)
 
 

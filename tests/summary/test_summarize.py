@@ -342,6 +342,21 @@ def test_a_meeting_is_read_once_and_asked_many_questions(shared, fast_config):
 
 
 @pytest.mark.slow
+def test_a_brief_summary_asks_for_neither_ideas_nor_quotes(shared, fast_config):
+    t = meeting(shared, turns=150)
+    summarizer = load(fast_config.summary)
+    try:
+        s = summarizer.summarize(t, load_template("brief"))
+    finally:
+        summarizer.close()
+    # not asked, rather than asked and hidden: writing them is what the template saves
+    phases = summarizer.usage["phases"]
+    assert set(phases) == {"headline", "points", "highlights"} and all(p["generated"] for p in phases.values())
+    assert s.ideas == [] and s.quotes == []
+    assert check_summary(s.to_dict(), t.to_dict())
+
+
+@pytest.mark.slow
 def test_a_transcript_longer_than_the_context_is_summarised_in_parts(shared, fast_config):
     cfg = fast_config.summary.model_copy(update={"n_ctx": 4096, "max_chunk_tokens": 1200})
     summarizer = load(cfg)
@@ -351,6 +366,12 @@ def test_a_transcript_longer_than_the_context_is_summarised_in_parts(shared, fas
         s = summarizer.summarize(t, load_template("podcast"))
         assert summarizer.usage["calls"] > len(summarizer.chunks(t))
         assert check_summary(s.to_dict(), t.to_dict())
+        # the parts are still asked for points, which the overview is written from, but a brief
+        # summary shows none, and no part is asked for ideas or quotes
+        brief = summarizer.summarize(t, load_template("brief"))
+        assert not [p for p in summarizer.usage["phases"] if "ideas" in p or "quotes" in p]
+        assert any("points" in p for p in summarizer.usage["phases"])
+        assert brief.at_a_glance == brief.ideas == brief.quotes == []
     finally:
         summarizer.close()
 
