@@ -106,13 +106,19 @@ introduced introducing propose proposes proposed proposing suggest suggests sugg
 recommend recommends recommended recommending conclude concludes concluded concluding ask asks asked asking
 participant participants person people group team member members everyone someone recording transcript
 summary overview main key important importance significant various aspects aspect overall idea ideas
+""".split())
+# The words of deciding carry no content either (the decision check reads them), but only as
+# themselves: their stems are content words' too, "final" of "finalise" ("the final reports" had
+# been checked on "reports" alone), "select" of "channel selection".
+DECIDING_WORDS = frozenset("""
 decide decides decided deciding decision decisions agree agrees agreed agreeing agreement settle settles settled
 choose chooses chose chosen opt opts opted select selects selected pick picks picked approve approves approved
-finalise finalised finalize finalized consensus
+finalise finalised finalize finalized consensus finally
 """.split())
 
 _stemmer = snowballstemmer.stemmer("english")
 _STOP_STEMS = frozenset(_stemmer.stemWord(w) for w in STOP)
+STOP |= DECIDING_WORDS
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 

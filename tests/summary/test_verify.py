@@ -296,6 +296,17 @@ def test_how_a_summary_talks_about_talk_is_not_content():
     assert content_stems("Marketing presents and recommends it, and asks about it.") == ["market"]
 
 
+def test_words_of_deciding_are_not_content_but_words_that_share_their_stem_are():
+    assert content_stems("They decided, agreed and finally finalised the case.") == ["case"]
+    assert content_stems("They discussed the final reports and channel selection.") == ["final", "report", "channel", "select"]
+    # "final" was read as "finalise" and left out: the claim then held on any "reports"
+    t = talk(("S1", "Ann", "I will read the marketing reports tonight."),
+             ("S2", "Bob", "We need the final reports by Friday."))
+    v = Checker(t).check("Bob asked for the final reports.")
+    assert v.supported and [e.speaker for e in v.evidence] == ["Bob"]
+    assert not Checker(t).check("Ann read the final reports.").supported
+
+
 def test_a_decision_needs_words_of_a_decision_about_it_near_its_evidence():
     checker = Checker(talk(("S1", "Ann", "I'm thinking we should make the case furry and water resistant."),
                            ("S2", "Bob", "The rubber case costs less than the titanium one."),
