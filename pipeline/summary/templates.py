@@ -1,6 +1,6 @@
 """Summary templates: what to look for in the notes and which extra sections to write.
 
-Built-in templates live in pipeline/summary/templates/*.yaml (podcast, meeting, lecture, interview); a
+Built-in templates live in pipeline/summary/templates/*.yaml (podcast, meeting, lecture, interview, brief); a
 user template is a YAML file of the same shape. Every template gets the title, the one line and
 the overview, and by default the other standard parts (at a glance, ideas, grounded quotes and
 highlights); `parts` may name fewer: each costs seconds of writing.

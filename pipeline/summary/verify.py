@@ -118,7 +118,6 @@ finalise finalised finalize finalized consensus finally
 
 _stemmer = snowballstemmer.stemmer("english")
 _STOP_STEMS = frozenset(_stemmer.stemWord(w) for w in STOP)
-STOP |= DECIDING_WORDS
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 
@@ -138,7 +137,7 @@ def heard(turn: Turn) -> list[bool]:
 
 def _content(word: str) -> str | None:
     """A normalised word's stem if it carries content ("called" is as empty as "call")."""
-    if word in STOP:
+    if word in STOP or word in DECIDING_WORDS:
         return None
     stem = _stem(word)
     return None if stem in _STOP_STEMS else stem
