@@ -1,4 +1,4 @@
-"""`python -m pipeline` is the `offrecord` command."""
+"""`python -m offrecord` is the `offrecord` command."""
 
 from .cli import main
 

@@ -44,7 +44,7 @@ import threading
 import time
 from pathlib import Path
 
-from pipeline.metrics import cost_table
+from offrecord.metrics import cost_table
 
 ROOT = Path(__file__).resolve().parent.parent
 TOTAL = "total (without load)"
@@ -105,11 +105,11 @@ def rss_mb(pid: int) -> float:
 
 def child_offrecord(paths: list[Path], summary: bool, parallel: bool = True, keep_loaded: bool = False) -> dict:
     """Like `offrecord run` on the files: every transcript, then every summary."""
-    from pipeline.config import load_config
-    from pipeline.run.models import Models
-    from pipeline.run.process import transcribe_file
-    from pipeline.run.progress import Reporter
-    from pipeline.store import ModelStore
+    from offrecord.config import load_config
+    from offrecord.run.models import Models
+    from offrecord.run.process import transcribe_file
+    from offrecord.run.progress import Reporter
+    from offrecord.store import ModelStore
 
     cfg = load_config(None, {"summary": {"enabled": summary}, "parallel_stages": parallel,
                              "keep_models_loaded": keep_loaded})
@@ -150,11 +150,11 @@ def child_naive(path: Path) -> dict:
     from pyannote.audio import Audio, Model
     from pyannote.audio.pipelines.speaker_diarization import SpeakerDiarization
 
-    from pipeline.config import DiarizationConfig
-    from pipeline.stages.decode import decode
-    from pipeline.stages.diarize import _LocalSpeakerDiarization
-    from pipeline.stages.embedding import CamppEmbedder
-    from pipeline.store import ModelStore
+    from offrecord.config import DiarizationConfig
+    from offrecord.stages.decode import decode
+    from offrecord.stages.diarize import _LocalSpeakerDiarization
+    from offrecord.stages.embedding import CamppEmbedder
+    from offrecord.store import ModelStore
 
     store = ModelStore()
     stages = {}
@@ -205,14 +205,14 @@ def child_naive(path: Path) -> dict:
 def child_fw_batched(path: Path) -> dict:
     from faster_whisper import BatchedInferencePipeline, WhisperModel
 
-    from pipeline.stages.decode import decode
-    from pipeline.stages.speech import SAMPLE_RATE, SpeechDetector
-    from pipeline.store import ModelStore
-    from pipeline.system import available_cores
+    from offrecord.stages.decode import decode
+    from offrecord.stages.speech import SAMPLE_RATE, SpeechDetector
+    from offrecord.store import ModelStore
+    from offrecord.system import available_cores
 
     audio = decode(path)
     start = clock()
-    # every core, named: importing pipeline sets OMP_NUM_THREADS=1, which CTranslate2 would follow
+    # every core, named: importing offrecord sets OMP_NUM_THREADS=1, which CTranslate2 would follow
     model = WhisperModel(str(ModelStore().path("whisper-base")), device="cpu", compute_type="int8",
                          cpu_threads=available_cores())
     vad = SpeechDetector(threshold=0.5)

@@ -22,10 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.cli.process import sample_path
-from pipeline.cluster.batch import Cluster
-from pipeline.config import load_config
-from pipeline.stages.decode import stated_duration
+from offrecord.cli.process import sample_path
+from offrecord.cluster.batch import Cluster
+from offrecord.config import load_config
+from offrecord.stages.decode import stated_duration
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
@@ -45,7 +45,7 @@ def local_run(files: list[Path], overrides: dict, out: Path) -> dict:
     config = out.parent / "bench.json"
     config.write_text(json.dumps(overrides))
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "pipeline", "-q", "run", *map(str, files), "--out", str(out),
+    run = subprocess.run([sys.executable, "-m", "offrecord", "-q", "run", *map(str, files), "--out", str(out),
                           "--config", str(config)], capture_output=True, text=True)
     wall = time.perf_counter() - started
     if run.returncode:

@@ -12,7 +12,7 @@ To compare two builds, install each into its own folder and point PYTHONPATH at 
 --steps 1 3 times instead one step of writing (the median of 12) for 1 and for 3 answers side by
 side over the same prompt, as the summary writes them (pipeline/summary/decoding.py); --busy
 keeps another process busy on one core meanwhile, as a user's other work would. Both run with
-the OpenMP settings the pipeline sets when imported (OMP_*/GOMP_* in the environment win).
+the OpenMP settings offrecord sets when imported (OMP_*/GOMP_* in the environment win).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.config import load_config
-from pipeline.store import ModelStore
+from offrecord.config import load_config
+from offrecord.store import ModelStore
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a" / "qmsum-ES2011a.json"
 FALLBACK = ("Ann: We should ship the remote control before Christmas. Bob: I think the budget is far too "
@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--steps", type=int, nargs="+", metavar="ANSWERS", help="time a step of this many answers")
     parser.add_argument("--busy", action="store_true", help="another process keeps one core busy meanwhile")
     args = parser.parse_args()
-    import llama_cpp  # after pipeline, which sets OpenMP's waiting before OpenMP starts
+    import llama_cpp  # after offrecord, which sets OpenMP's waiting before OpenMP starts
     args.kv_type = getattr(llama_cpp, f"GGML_TYPE_{args.kv.upper()}")
 
     cfg = load_config(None, {})
@@ -81,7 +81,7 @@ def _spin() -> None:
 def _steps(llama_cpp, gguf: Path, args) -> int:
     """One step of writing for each number of answers side by side, each in its own sequence
     after the shared prompt (the summary's decoder does the same)."""
-    from pipeline.summary import native
+    from offrecord.summary import native
 
     with native.llama_defaults(context={"n_seq_max": max(args.steps), "kv_unified": True}):
         llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=args.prompt_tokens + 64 * max(args.steps), n_threads=args.threads,

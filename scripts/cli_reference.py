@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli import cli
+from offrecord.cli import cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- cli-reference: made by scripts/cli_reference.py -->", "<!-- cli-reference end -->"

@@ -34,16 +34,16 @@ from pyannote.core import Annotation, Segment, Timeline
 from pyannote.database.util import load_rttm, load_uem
 from pyannote.metrics.diarization import DiarizationErrorRate
 
-from pipeline.cli.process import sample_path
-from pipeline.config import load_config
-from pipeline.metrics import cp_word_error_rate, word_error_rate
-from pipeline.run.models import Models
-from pipeline.run.process import process_file
-from pipeline.run.progress import Reporter
-from pipeline.stages import diarize  # noqa: F401  (imports pyannote quietly, see diarize.py)
-from pipeline.stages.attribute import attribute
-from pipeline.stages.decode import decode
-from pipeline.store import ModelStore
+from offrecord.cli.process import sample_path
+from offrecord.config import load_config
+from offrecord.metrics import cp_word_error_rate, word_error_rate
+from offrecord.run.models import Models
+from offrecord.run.process import process_file
+from offrecord.run.progress import Reporter
+from offrecord.stages import diarize  # noqa: F401  (imports pyannote quietly, see diarize.py)
+from offrecord.stages.attribute import attribute
+from offrecord.stages.decode import decode
+from offrecord.store import ModelStore
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # torchcodec, pyannote's unused file decoder (see diarize.py)

@@ -24,13 +24,13 @@ from pathlib import Path
 
 from evaluate_summary import AMI, AMI_SECONDS, qmsum_transcript, qmsum_turns
 
-from pipeline.config import load_config
-from pipeline.library import synced
-from pipeline.library.meaning import embedder_for
-from pipeline.library.query import parse
-from pipeline.library.search import Filters, search
-from pipeline.outputs.files import publish
-from pipeline.outputs.formats import transcript_json
+from offrecord.config import load_config
+from offrecord.library import synced
+from offrecord.library.meaning import embedder_for
+from offrecord.library.query import parse
+from offrecord.library.search import Filters, search
+from offrecord.outputs.files import publish
+from offrecord.outputs.formats import transcript_json
 
 MEETINGS = ["ES2011a", "ES2011b", "ES2011c", "ES2011d"]
 

@@ -41,13 +41,13 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.config import load_config
-from pipeline.data import Speaker, Transcript, Turn, Word
-from pipeline.metrics import cost_table, rouge
-from pipeline.run.models import Models
-from pipeline.store import ModelStore
-from pipeline.summary.templates import Template, load_template
-from pipeline.summary.verify import Checker, near_duplicate, nothing_new, pointers, sentences
+from offrecord.config import load_config
+from offrecord.data import Speaker, Transcript, Turn, Word
+from offrecord.metrics import cost_table, rouge
+from offrecord.run.models import Models
+from offrecord.store import ModelStore
+from offrecord.summary.templates import Template, load_template
+from offrecord.summary.verify import Checker, near_duplicate, nothing_new, pointers, sentences
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
 AMI_SECONDS = 1113.8  # ES2011a's length (its speaker turns end there); b-d have no times here
@@ -239,7 +239,7 @@ def run_ours(inputs, cfg_for, out_dir) -> dict:
 
 
 def run_baseline(inputs, cfg, out_dir) -> dict:
-    import llama_cpp  # after pipeline, which sets OpenMP's waiting before OpenMP starts
+    import llama_cpp  # after offrecord, which sets OpenMP's waiting before OpenMP starts
 
     gguf = ModelStore(cfg.models.store, cfg.models.paths).file(cfg.summary.model, "model.gguf")
     llm = llama_cpp.Llama(model_path=str(gguf), n_ctx=32768, n_threads=cfg.cpu_threads,

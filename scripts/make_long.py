@@ -16,7 +16,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from pipeline.stages.decode import SAMPLE_RATE, decode
+from offrecord.stages.decode import SAMPLE_RATE, decode
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 SOURCES = ["meeting-ami-es2004a/ES2004a-750-810.wav", "speech/jfk/jfk.wav",

@@ -44,7 +44,7 @@ def main() -> int:
     log = work / "watch.log"
 
     def start(*extra):
-        return subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(inbox), "--out", str(out),
+        return subprocess.Popen([sys.executable, "-m", "offrecord", "watch", str(inbox), "--out", str(out),
                                  "--config", str(config), "--log-json", *extra],
                                 stdout=subprocess.DEVNULL, stderr=open(log, "a"))
 

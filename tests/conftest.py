@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.data import Speaker, Transcript, Turn, Word
-from pipeline.summary.verify import content_stems
+from offrecord.config import load_config
+from offrecord.data import Speaker, Transcript, Turn, Word
+from offrecord.summary.verify import content_stems
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"

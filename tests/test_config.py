@@ -3,8 +3,8 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from pipeline.config import Config, load_config
-from pipeline.errors import ConfigError
+from offrecord.config import Config, load_config
+from offrecord.errors import ConfigError
 
 
 def test_documented_config_yaml_equals_the_code_defaults():

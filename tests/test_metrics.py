@@ -1,7 +1,7 @@
 import pytest
 
-from pipeline.metrics import cp_word_error_rate
-from pipeline.metrics import word_error_rate as wer
+from offrecord.metrics import cp_word_error_rate
+from offrecord.metrics import word_error_rate as wer
 
 
 def test_wer_helper():

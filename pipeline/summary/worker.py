@@ -4,8 +4,8 @@ llama.cpp is native code: a segfault, an abort or the kernel's OOM killer there 
 whole run with it, the transcript included. So it runs in a child process that loads the model
 once and summarises every transcript it is sent. If the child dies, the caller gets a
 SummaryCrashed naming the signal (the transcript is already on disk by then), and the next
-recording starts a new child. The child ignores Ctrl-C and SIGTERM (a terminal and systemd send
-them to every process of the command): the parent decides when it stops, and kills it when it
+recording starts a new child. The child ignores Ctrl-C, SIGTERM and SIGHUP (a terminal and
+systemd send them to every process of the command): the parent decides when it stops, and kills it when it
 is itself interrupted mid-summary. The child leaves no core dump (one would hold the transcript).
 """
 
@@ -42,7 +42,7 @@ class SummaryWorker:
 
     def _start(self) -> None:
         ours, theirs = socket.socketpair()
-        args = [sys.executable, "-m", "pipeline.summary.worker", str(theirs.fileno()), str(self.gguf),
+        args = [sys.executable, "-m", "offrecord.summary.worker", str(theirs.fileno()), str(self.gguf),
                 self.cfg.model_dump_json(), str(self.threads)]
         self._proc = subprocess.Popen(args, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
@@ -71,7 +71,7 @@ class SummaryWorker:
                     raise OffrecordError(reply[2])
                 else:
                     raise OffrecordError(f"unexpected failure ({reply[2]})")
-        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the answer would never be read
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM or SIGHUP: the answer would never be read
             self._kill()
             raise
 
@@ -145,8 +145,8 @@ def _fault() -> None:
 def main(argv: list[str]) -> None:
     import resource
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     fd, gguf, cfg, threads = argv
     _serve(Connection(int(fd)), gguf, SummaryConfig.model_validate(json.loads(cfg)), int(threads))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import cli
+from offrecord.cli import cli
 
 COMMANDS = [
     ["run", "x.wav"], ["transcribe", "x.wav"], ["summarize", "{transcript}"], ["watch", "{folder}", "--once"],
@@ -68,10 +68,10 @@ def test_poll_must_be_a_finite_number(tmp_path, value):
 
 
 def test_threads_are_capped_at_the_cores_available(tmp_path):
-    from pipeline.config import load_config
-    from pipeline.run.models import Models
-    from pipeline.store import ModelStore
-    from pipeline.system import available_cores
+    from offrecord.config import load_config
+    from offrecord.run.models import Models
+    from offrecord.store import ModelStore
+    from offrecord.system import available_cores
 
     cfg = load_config(None, {"threads": 10000})
     models = Models(cfg, ModelStore())

@@ -16,8 +16,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import FAST
 
-from pipeline.cli import cli
-from pipeline.watch.jobs import JobStore
+from offrecord.cli import cli
+from offrecord.watch.jobs import JobStore
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import soundfile as sf
 import yaml
 from conftest import FAST
 
-from pipeline.stages.decode import decode
+from offrecord.stages.decode import decode
 
 SOCKET_FAMILIES = {"AF_UNIX", "AF_INET", "AF_INET6"}  # an IP socket is judged by where it talks to
 ADDRESSED = ("connect", "bind", "sendto", "sendmsg", "sendmmsg")
@@ -99,7 +99,7 @@ def test_whole_pipeline_makes_no_network_call(tmp_path, shared):
     config = tmp_path / "fast.yaml"
     config.write_text(yaml.safe_dump(FAST))
     log = tmp_path / "network.log"
-    run = traced([sys.executable, "-m", "pipeline", "run", str(recording), "--out", str(tmp_path / "out"),
+    run = traced([sys.executable, "-m", "offrecord", "run", str(recording), "--out", str(tmp_path / "out"),
                   "--config", str(config)], log, timeout=600)
     assert run.returncode == 0, run.stderr
     out = tmp_path / "out" / "meeting"
@@ -107,5 +107,5 @@ def test_whole_pipeline_makes_no_network_call(tmp_path, shared):
     text = log.read_text()
     # strace followed the summary model's process, which talks to us over a Unix socket pair
     assert "socketpair(AF_UNIX" in text
-    assert re.search(r"^\d+ +execve\(.*pipeline\.summary\.worker", text, re.MULTILINE), text[-3000:]
+    assert re.search(r"^\d+ +execve\(.*offrecord\.summary\.worker", text, re.MULTILINE), text[-3000:]
     assert leaks(log) == []

@@ -6,7 +6,7 @@ import sys
 import click
 from conftest import ROOT
 
-from pipeline.cli import cli
+from offrecord.cli import cli
 
 
 def test_readme_reference_matches_help():

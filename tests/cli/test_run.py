@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 from conftest import FAST, check_summary, pyannote_sample
 
-from pipeline import __version__
-from pipeline.cli import cli
-from pipeline.text import clock
+from offrecord import __version__
+from offrecord.cli import cli
+from offrecord.text import clock
 
 OUTPUTS = ["transcript.json", "transcript.md", "transcript.txt", "transcript.srt", "transcript.vtt",
            "speakers.rttm", "summary.json", "summary.md", "report.html"]

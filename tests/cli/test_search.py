@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FAST
 
-from pipeline.cli import cli
+from offrecord.cli import cli
 
 
 @pytest.fixture(scope="module")

@@ -17,16 +17,16 @@ from conftest import FAST, pyannote_sample
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
 
-from pipeline.cluster.batch import Cluster  # noqa: E402
-from pipeline.cluster.worker import what_this_worker_lacks  # noqa: E402
-from pipeline.config import load_config  # noqa: E402
-from pipeline.errors import OffrecordError  # noqa: E402
+from offrecord.cluster.batch import Cluster  # noqa: E402
+from offrecord.cluster.worker import what_this_worker_lacks  # noqa: E402
+from offrecord.config import load_config  # noqa: E402
+from offrecord.errors import OffrecordError  # noqa: E402
 
 COMPARED = ["transcript.json", "speakers.rttm", "summary.json"]
 
 
 def offrecord(*args, config):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args, "--config", str(config)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "offrecord", *args, "--config", str(config)], capture_output=True,
                           text=True, timeout=900)
 
 

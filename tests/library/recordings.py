@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.data import Speaker, Summary, Transcript, Turn, Word
-from pipeline.outputs.files import publish
-from pipeline.outputs.formats import Result, render
+from offrecord.data import Speaker, Summary, Transcript, Turn, Word
+from offrecord.outputs.files import publish
+from offrecord.outputs.formats import Result, render
 
 
 def transcript(source: Path, lines: list[tuple[str, float, str]], names: dict[str, str] | None = None) -> Transcript:

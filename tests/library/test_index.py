@@ -17,13 +17,13 @@ import pytest
 from conftest import ROOT
 from recordings import publish_recording, transcript
 
-from pipeline import library
-from pipeline.config import load_config
-from pipeline.data import Claim, Highlight, Summary
-from pipeline.library.index import SCHEMA_VERSION, Index, index_path
-from pipeline.library.meaning import embedder_for
-from pipeline.library.query import parse
-from pipeline.library.search import MARK_END, MARK_START, Filters, search
+from offrecord import library
+from offrecord.config import load_config
+from offrecord.data import Claim, Highlight, Summary
+from offrecord.library.index import SCHEMA_VERSION, Index, index_path
+from offrecord.library.meaning import embedder_for
+from offrecord.library.query import parse
+from offrecord.library.search import MARK_END, MARK_START, Filters, search
 
 DAY = 86400.0
 LINES = [("S0", 2.0, "Welcome everybody, today we look at the new remote control."),
@@ -174,8 +174,8 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from recordings import publish_recording, transcript
-from pipeline import library
-from pipeline.config import load_config
+from offrecord import library
+from offrecord.config import load_config
 cfg = load_config(None, {{}})
 out, source = Path(sys.argv[1]), Path(sys.argv[2])
 print("ready", flush=True)

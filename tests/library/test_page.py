@@ -9,9 +9,9 @@ import shutil
 import pytest
 from recordings import publish_recording, transcript
 
-from pipeline import library
-from pipeline.config import load_config
-from pipeline.data import Claim, Summary
+from offrecord import library
+from offrecord.config import load_config
+from offrecord.data import Claim, Summary
 
 CALL = [("A", 1.0, "Hello, this is Diane in New Jersey."), ("B", 14.4, "And I'm Sheila from Texas </script> <b>hi</b>."),
         ("A", 21.2, "I heard the power supply lasts two days.")]

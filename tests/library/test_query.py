@@ -8,7 +8,7 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.library.query import parse
+from offrecord.library.query import parse
 
 
 def test_words_phrases_and_prefixes():

@@ -3,8 +3,8 @@ import subprocess
 
 import pytest
 
-from pipeline.errors import OutputError
-from pipeline.outputs.files import clear_leftovers, publish, write_atomic
+from offrecord.errors import OutputError
+from offrecord.outputs.files import clear_leftovers, publish, write_atomic
 
 
 def test_publish_replaces_whole_folder_and_leaves_no_temp(tmp_path):
@@ -54,7 +54,7 @@ def test_many_processes_publishing_one_folder_never_fail_nor_leave_folders_behin
     same recording at once would: every publish succeeds and the folder is always one whole result."""
     import sys
 
-    script = ("import sys\nfrom pathlib import Path\nfrom pipeline.outputs.files import publish\n"
+    script = ("import sys\nfrom pathlib import Path\nfrom offrecord.outputs.files import publish\n"
               "for i in range(30):\n"
               "    who = f'{sys.argv[2]}-{i}'\n"
               "    publish(Path(sys.argv[1]), {'a.txt': who, 'b.txt': who, 'c.txt': who})\n")
@@ -79,11 +79,11 @@ def umask(request):
 
 
 def test_outputs_cache_jobs_and_voices_are_private_whatever_the_umask(tmp_path, umask, monkeypatch):
-    from pipeline.config import voices_path
-    from pipeline.outputs.files import claim_output
-    from pipeline.run.cache import StageCache
-    from pipeline.stages.voices import VoiceBook
-    from pipeline.watch.jobs import JobStore
+    from offrecord.config import voices_path
+    from offrecord.outputs.files import claim_output
+    from offrecord.run.cache import StageCache
+    from offrecord.stages.voices import VoiceBook
+    from offrecord.watch.jobs import JobStore
 
     out = tmp_path / "out"
     folder = claim_output(out, tmp_path / "call.wav")
@@ -92,7 +92,7 @@ def test_outputs_cache_jobs_and_voices_are_private_whatever_the_umask(tmp_path, 
     jobs = JobStore(out / ".offrecord" / "jobs.sqlite")
     jobs.claim("k", "c", tmp_path / "call.wav", 3)  # a write: SQLite makes its -wal and -shm files
     monkeypatch.setenv("OFFRECORD_HOME", str(tmp_path / "home" / "offrecord"))
-    from pipeline.config import load_config
+    from offrecord.config import load_config
 
     VoiceBook(voices_path(load_config(None))).enroll("Ann", [1.0, 0.0], "ann.wav")
     found = {**modes_of(out), **modes_of(tmp_path / "home")}
@@ -105,7 +105,7 @@ def test_outputs_cache_jobs_and_voices_are_private_whatever_the_umask(tmp_path, 
 
 
 def test_shared_outputs_on_purpose_and_a_users_stricter_choice_is_kept(tmp_path, umask):
-    from pipeline.outputs.files import MODES
+    from offrecord.outputs.files import MODES
 
     folder = tmp_path / "rec"
     publish(folder, {"a.txt": "1", "b.txt": "1"}, MODES["everyone"])
@@ -127,7 +127,7 @@ def test_a_signal_while_publishing_waits_until_the_folder_is_in_place(tmp_path):
     import signal
     import sys
 
-    script = ("from pathlib import Path\nfrom pipeline import interrupt\nfrom pipeline.outputs.files import publish\n"
+    script = ("from pathlib import Path\nfrom offrecord import interrupt\nfrom offrecord.outputs.files import publish\n"
               "with interrupt.handled():\n"
               f"    publish(Path({str(tmp_path / 'rec')!r}), {{'a.txt': 'new'}})\n")
     publish(tmp_path / "rec", {"a.txt": "old"})
@@ -142,8 +142,8 @@ def test_a_signal_while_publishing_waits_until_the_folder_is_in_place(tmp_path):
 
 
 def test_state_left_open_by_an_older_version_is_made_private(tmp_path):
-    from pipeline.outputs.files import claim_output
-    from pipeline.watch.jobs import JobStore
+    from offrecord.outputs.files import claim_output
+    from offrecord.watch.jobs import JobStore
 
     state = tmp_path / "out" / ".offrecord"
     (state / "cache").mkdir(parents=True)

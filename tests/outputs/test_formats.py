@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.data import Claim, Span, Speaker, Summary, Transcript, Turn, Word
-from pipeline.outputs.formats import (
+from offrecord.data import Claim, Span, Speaker, Summary, Transcript, Turn, Word
+from offrecord.outputs.formats import (
     speakers_rttm,
     summary_md,
     transcript_json,
@@ -12,7 +12,7 @@ from pipeline.outputs.formats import (
     transcript_txt,
     transcript_vtt,
 )
-from pipeline.text import clock
+from offrecord.text import clock
 
 
 def small():
@@ -72,8 +72,8 @@ def test_markdown_and_text_carry_no_html_and_names_stay_on_their_line():
 
 
 def test_a_crafted_transcript_json_is_refused_field_by_field(tmp_path):
-    from pipeline.errors import InputError
-    from pipeline.outputs.formats import read_transcript
+    from offrecord.errors import InputError
+    from offrecord.outputs.formats import read_transcript
 
     good = transcript_json(small())
     path = tmp_path / "transcript.json"

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from pipeline.data import Claim, Evidence, Highlight, Idea, Quote, Speaker, Summary, Transcript, Turn, Word
-from pipeline.outputs.report import report_html
+from offrecord.data import Claim, Evidence, Highlight, Idea, Quote, Speaker, Summary, Transcript, Turn, Word
+from offrecord.outputs.report import report_html
 
 
 def example(source: Path) -> tuple[Transcript, Summary]:

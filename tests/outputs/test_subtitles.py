@@ -7,13 +7,13 @@ import json
 import pytest
 from conftest import FAST
 
-from pipeline.config import load_config
-from pipeline.data import Speaker, Transcript, Turn, Word
-from pipeline.outputs.subtitles import LINE, MAX_SECONDS, MIN_SECONDS, cues
-from pipeline.run.models import Models
-from pipeline.run.process import process_file
-from pipeline.run.progress import Reporter
-from pipeline.store import ModelStore
+from offrecord.config import load_config
+from offrecord.data import Speaker, Transcript, Turn, Word
+from offrecord.outputs.subtitles import LINE, MAX_SECONDS, MIN_SECONDS, cues
+from offrecord.run.models import Models
+from offrecord.run.process import process_file
+from offrecord.run.progress import Reporter
+from offrecord.store import ModelStore
 
 
 def turn(speaker: str, start: float, text: str, pace: float = 0.3, pauses: dict | None = None) -> Turn:

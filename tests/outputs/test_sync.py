@@ -28,7 +28,7 @@ def published(tmp_path_factory, sample_wav):
 
 
 def offrecord(root, *args):
-    return subprocess.run([sys.executable, "-m", "pipeline", *args, "--config", str(root / "fast.yaml")],
+    return subprocess.run([sys.executable, "-m", "offrecord", *args, "--config", str(root / "fast.yaml")],
                           capture_output=True, text=True, timeout=600)
 
 

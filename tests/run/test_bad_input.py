@@ -17,9 +17,9 @@ import yaml
 from click.testing import CliRunner
 from conftest import FAST, ROOT
 
-from pipeline.cli import cli
-from pipeline.errors import InputError
-from pipeline.stages.decode import check_memory, decode
+from offrecord.cli import cli
+from offrecord.errors import InputError
+from offrecord.stages.decode import check_memory, decode
 
 
 def video_without_audio(path: Path) -> None:
@@ -173,10 +173,10 @@ def test_output_disk_full_or_read_only(tmp_path, shared, kind):
 
 
 def test_output_folder_deleted_mid_run_is_recreated(tmp_path, shared, fast_config):
-    from pipeline.run.models import Models
-    from pipeline.run.process import process_file
-    from pipeline.run.progress import Reporter
-    from pipeline.store import ModelStore
+    from offrecord.run.models import Models
+    from offrecord.run.process import process_file
+    from offrecord.run.progress import Reporter
+    from offrecord.store import ModelStore
 
     out = tmp_path / "out"
     out.mkdir()
@@ -205,8 +205,8 @@ def test_long_recording_is_held_once_in_memory(tmp_path, shared):
                              check=True, capture_output=True, text=True)
         return int(run.stdout.split()[-1])
 
-    baseline = peak_kb("import pipeline.stages.decode")
-    decoded = peak_kb(f"from pipeline.stages.decode import decode; a = decode({str(long_wav)!r}); assert a.duration > 1799")
+    baseline = peak_kb("import offrecord.stages.decode")
+    decoded = peak_kb(f"from offrecord.stages.decode import decode; a = decode({str(long_wav)!r}); assert a.duration > 1799")
     waveform_kb = 30 * 60 * 16000 * 4 / 1024
     assert decoded - baseline < 1.4 * waveform_kb, (baseline, decoded)
 
@@ -225,7 +225,7 @@ def test_four_hour_recording_runs_in_bounded_memory(tmp_path, shared):
     config = tmp_path / "fast.yaml"
     config.write_text(yaml.safe_dump(FAST))
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "pipeline", "run", str(long_wav), "--out", str(out), "--no-summary",
+    run = subprocess.run([sys.executable, "-m", "offrecord", "run", str(long_wav), "--out", str(out), "--no-summary",
                           "--config", str(config)], capture_output=True, text=True)
     peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     print(f"4-hour recording: peak RSS {peak_gb:.2f} GB\n{run.stderr}")
@@ -247,7 +247,7 @@ def test_unreadable_file_is_one_clear_line_and_the_next_file_completes(tmp_path,
     locked.chmod(0)
     config = tmp_path / "fast.yaml"
     config.write_text(yaml.safe_dump(FAST))
-    cmd = [sys.executable, "-m", "pipeline", "run", str(locked), str(readable), "--out", str(tmp_path / "out"),
+    cmd = [sys.executable, "-m", "offrecord", "run", str(locked), str(readable), "--out", str(tmp_path / "out"),
            "--no-summary", "--config", str(config)]
     if os.geteuid() == 0:
         # root reads any file; without these two capabilities it meets permissions as users do
@@ -280,7 +280,7 @@ def test_run_killed_mid_file_loses_nothing_and_resumes(tmp_path, shared):
     config = tmp_path / "fast.yaml"
     config.write_text(yaml.safe_dump(FAST))
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "pipeline", "run", str(src), "--out", str(out), "--config", str(config), "--no-summary"]
+    cmd = [sys.executable, "-m", "offrecord", "run", str(src), "--out", str(out), "--config", str(config), "--no-summary"]
     log = tmp_path / "first.log"
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
     finished_stage = re.compile(r": (transcribe|diarize) +[0-9.]+s, ")

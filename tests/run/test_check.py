@@ -9,13 +9,13 @@ import sys
 
 import pytest
 
-from pipeline.run.check import english_only
-from pipeline.store import ModelStore
+from offrecord.run.check import english_only
+from offrecord.store import ModelStore
 
 # Runs the CLI, then reports which heavy libraries the process had loaded by the time it failed.
 PROBE = """
 import json, sys
-from pipeline.cli import cli
+from offrecord.cli import cli
 try:
     cli(sys.argv[1:], prog_name="offrecord")
 except SystemExit as e:

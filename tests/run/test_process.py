@@ -9,12 +9,12 @@ import json
 import pytest
 from conftest import FAST
 
-from pipeline.config import load_config
-from pipeline.run.cache import StageCache
-from pipeline.run.models import Models
-from pipeline.run.process import process_file, transcribe_file
-from pipeline.run.progress import Reporter
-from pipeline.store import ModelStore
+from offrecord.config import load_config
+from offrecord.run.cache import StageCache
+from offrecord.run.models import Models
+from offrecord.run.process import process_file, transcribe_file
+from offrecord.run.progress import Reporter
+from offrecord.store import ModelStore
 
 SETTINGS = {**FAST, "summary": {"enabled": False}}
 
@@ -100,7 +100,7 @@ def test_a_file_that_changes_while_read_is_read_again_never_cached_under_other_b
 
     import soundfile as sf
 
-    from pipeline.stages.decode import decode
+    from offrecord.stages.decode import decode
 
     samples = decode(shared / "speech/jfk/jfk.wav").samples
     src = tmp_path / "growing.wav"

@@ -13,11 +13,11 @@ import time
 import yaml
 from conftest import FAST
 
-from pipeline.config import load_config
-from pipeline.run.models import Models
-from pipeline.run.process import process_file
-from pipeline.run.progress import Reporter
-from pipeline.store import ModelStore
+from offrecord.config import load_config
+from offrecord.run.models import Models
+from offrecord.run.process import process_file
+from offrecord.run.progress import Reporter
+from offrecord.store import ModelStore
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -26,7 +26,7 @@ def test_a_run_on_a_terminal_shows_bars_before_the_stages_end(tmp_path, shared):
     config = tmp_path / "fast.yaml"
     config.write_text(yaml.safe_dump({**FAST, "summary": {"enabled": False}}))
     main, side = os.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(shared / "meeting-ami-es2004a/ES2004a-750-810.wav"),
+    proc = subprocess.Popen([sys.executable, "-m", "offrecord", "run", str(shared / "meeting-ami-es2004a/ES2004a-750-810.wav"),
                              "--out", str(tmp_path / "out"), "--config", str(config)],
                             stdin=side, stdout=side, stderr=side, env={**os.environ, "COLUMNS": "120"})
     os.close(side)

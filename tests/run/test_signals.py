@@ -22,7 +22,7 @@ import pytest
 import yaml
 from conftest import FAST
 
-from pipeline.watch.jobs import JobStore
+from offrecord.watch.jobs import JobStore
 
 INTERRUPTED = "offrecord: interrupted; finished stages kept, rerun to resume"
 STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -44,7 +44,7 @@ def start(args: list[str], log: Path, hold: str | None = None) -> subprocess.Pop
     env = {**os.environ, **({"OFFRECORD_HOLD": hold} if hold else {})}
     # as a command in a terminal's foreground: were the suite run in a shell's background, Ctrl-C
     # would be ignored (and offrecord keeps an ignored SIGINT ignored)
-    return subprocess.Popen([sys.executable, "-m", "pipeline", *args], stdout=subprocess.DEVNULL,
+    return subprocess.Popen([sys.executable, "-m", "offrecord", *args], stdout=subprocess.DEVNULL,
                             stderr=open(log, "w"), env=env,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
@@ -63,7 +63,7 @@ def summary_workers(pid: int) -> list[int]:
     for entry in Path("/proc").iterdir():
         try:
             ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == pid and b"pipeline.summary.worker" in (entry / "cmdline").read_bytes():
+            if ppid == pid and b"offrecord.summary.worker" in (entry / "cmdline").read_bytes():
                 found.append(int(entry.name))
         except (OSError, ValueError, IndexError):
             continue
@@ -85,7 +85,7 @@ def finished_stages(text: str) -> set[str]:
 
 
 def check_resumes(cmd: list[str], done: set[str], out: Path) -> None:
-    again = subprocess.run([sys.executable, "-m", "pipeline", *cmd], capture_output=True, text=True, timeout=600)
+    again = subprocess.run([sys.executable, "-m", "offrecord", *cmd], capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     for stage in done:
         assert re.search(rf"{stage} +reused from the stage cache", again.stderr), (stage, again.stderr)
@@ -168,7 +168,7 @@ def test_a_signal_to_watch_once_hands_the_job_back(tmp_path, shared, clip, stage
     check_stopped(proc, log, signum)
     [job] = JobStore(out / ".offrecord" / "jobs.sqlite").all()
     assert (job.status, job.attempts) == ("pending", 0)  # handed back, and the stop is not counted as a try
-    again = subprocess.run([sys.executable, "-m", "pipeline", *cmd], capture_output=True, text=True, timeout=600)
+    again = subprocess.run([sys.executable, "-m", "offrecord", *cmd], capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr
     [job] = JobStore(out / ".offrecord" / "jobs.sqlite").all()
     assert (job.status, job.attempts) == ("done", 1)

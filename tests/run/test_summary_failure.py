@@ -25,7 +25,7 @@ def workdir(tmp_path_factory):
 
 def offrecord(workdir, *args, fault=None):
     env = {**os.environ, **({"OFFRECORD_FAULT": fault} if fault else {})}
-    return subprocess.run([sys.executable, "-m", "pipeline", *args, "--config", str(workdir / "fast.yaml")],
+    return subprocess.run([sys.executable, "-m", "offrecord", *args, "--config", str(workdir / "fast.yaml")],
                           capture_output=True, text=True, env=env, timeout=600)
 
 

@@ -1,8 +1,8 @@
 """Words to speakers to turns, on hand-built timelines where the right answer is known."""
 
-from pipeline.data import Diarization, Phrase, Span, Word
-from pipeline.stages.attribute import attribute
-from pipeline.stages.naming import introductions, name_speakers
+from offrecord.data import Diarization, Phrase, Span, Word
+from offrecord.stages.attribute import attribute
+from offrecord.stages.naming import introductions, name_speakers
 
 
 def seg(*words):

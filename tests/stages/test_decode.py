@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import InputError
-from pipeline.stages.decode import SAMPLE_RATE, decode
+from offrecord.errors import InputError
+from offrecord.stages.decode import SAMPLE_RATE, decode
 
 FORMATS = [
     "formats/one-two-three/audio-mono-16-bit-44100Hz.wav",

@@ -1,9 +1,9 @@
 """Diarization with the real models on a real AMI meeting clip."""
 
-from pipeline.config import load_config
-from pipeline.run.models import Models
-from pipeline.stages.decode import decode
-from pipeline.store import ModelStore
+from offrecord.config import load_config
+from offrecord.run.models import Models
+from offrecord.stages.decode import decode
+from offrecord.store import ModelStore
 
 
 def test_speaker_count_options_are_honoured(shared):

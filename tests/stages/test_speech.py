@@ -8,10 +8,10 @@ import sys
 import numpy as np
 from conftest import ROOT
 
-from pipeline.data import Span
-from pipeline.stages.decode import decode
-from pipeline.stages.speech import SAMPLE_RATE, SpeechDetector
-from pipeline.stages.transcribe import unheard
+from offrecord.data import Span
+from offrecord.stages.decode import decode
+from offrecord.stages.speech import SAMPLE_RATE, SpeechDetector
+from offrecord.stages.transcribe import unheard
 
 
 def test_speech_is_found_between_silences(shared):
@@ -27,11 +27,11 @@ def test_speech_is_found_between_silences(shared):
 def test_a_transcription_never_loads_onnxruntime(shared):
     """faster-whisper's own VAD runs through onnxruntime, whose native library makes DNS lookups
     for a telemetry host: no onnxruntime library may be mapped into the process."""
-    code = ("import pipeline, sys\n"
-            "from pipeline.config import load_config\n"
-            "from pipeline.run.models import Models\n"
-            "from pipeline.stages.decode import decode\n"
-            "from pipeline.store import ModelStore\n"
+    code = ("import offrecord, sys\n"
+            "from offrecord.config import load_config\n"
+            "from offrecord.run.models import Models\n"
+            "from offrecord.stages.decode import decode\n"
+            "from offrecord.store import ModelStore\n"
             "cfg = load_config(None, {'asr': {'model': 'whisper-tiny.en'}})\n"
             "models = Models(cfg, ModelStore())\n"
             f"result = models.asr.transcribe(decode({str(shared / 'speech/jfk/jfk.wav')!r}))\n"

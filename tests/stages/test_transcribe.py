@@ -2,11 +2,11 @@
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.metrics import word_error_rate as wer
-from pipeline.run.models import Models
-from pipeline.stages.decode import decode
-from pipeline.store import ModelStore
+from offrecord.config import load_config
+from offrecord.metrics import word_error_rate as wer
+from offrecord.run.models import Models
+from offrecord.stages.decode import decode
+from offrecord.store import ModelStore
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_jfk_with_the_default_model(shared, default_asr):
 def test_silence_gives_an_empty_transcript(default_asr, tmp_path):
     import numpy as np
 
-    from pipeline.data import Audio
+    from offrecord.data import Audio
     silence = Audio("silence.wav", np.zeros(16000 * 8, dtype=np.float32), 16000)
     assert default_asr.transcribe(silence).phrases == []
 
@@ -35,7 +35,7 @@ def test_silence_gives_an_empty_transcript(default_asr, tmp_path):
 def test_language_is_detected_after_a_long_silent_start(shared, default_asr):
     import numpy as np
 
-    from pipeline.data import Audio
+    from offrecord.data import Audio
     speech = decode(shared / "speech/jfk/jfk.wav")
     padded = Audio("late.wav", np.concatenate([np.zeros(40 * 16000, np.float32), speech.samples]), 16000)
     result = default_asr.transcribe(padded)
@@ -47,7 +47,7 @@ def test_language_is_detected_after_a_long_silent_start(shared, default_asr):
 def test_long_audio_is_cut_in_silence_and_covers_everything():
     import numpy as np
 
-    from pipeline.stages.transcribe import _windows
+    from offrecord.stages.transcribe import _windows
     rate = 16000
     rng = np.random.default_rng(0)
     tone = lambda s: (0.5 * rng.standard_normal(int(s * rate))).astype(np.float32)  # noqa: E731
@@ -63,8 +63,8 @@ def test_long_audio_is_cut_in_silence_and_covers_everything():
 def test_windowed_transcription_keeps_times_and_words(shared, monkeypatch, fast_config):
     import numpy as np
 
-    from pipeline.data import Audio
-    from pipeline.stages import transcribe
+    from offrecord.data import Audio
+    from offrecord.stages import transcribe
     monkeypatch.setattr(transcribe, "WINDOW_SECONDS", 12)
     monkeypatch.setattr(transcribe, "CUT_SEARCH_SECONDS", 4)
     jfk = decode(shared / "speech/jfk/jfk.wav").samples

@@ -4,10 +4,10 @@ import pytest
 import soundfile as sf
 from click.testing import CliRunner
 
-from pipeline.cli import cli
-from pipeline.errors import ConfigError
-from pipeline.stages.decode import decode
-from pipeline.stages.voices import VoiceBook
+from offrecord.cli import cli
+from offrecord.errors import ConfigError
+from offrecord.stages.decode import decode
+from offrecord.stages.voices import VoiceBook
 
 
 def test_match_is_one_to_one_and_respects_the_threshold(tmp_path):

@@ -1,5 +1,6 @@
 """offrecord as a real package: a wheel built from the checkout, installed into a fresh virtual
-environment outside it, finds its manifest, keeps models in the user's data folder, and runs."""
+environment outside it beside PyPI's unrelated `pipeline` package, imports as `offrecord`, finds its
+manifest, keeps models in the user's data folder, and runs."""
 
 from __future__ import annotations
 
@@ -23,8 +24,11 @@ def test_wheel_installed_outside_the_checkout_runs(tmp_path, shared):
                     str(ROOT)], check=True, capture_output=True)
     wheel = next(wheels.glob("offrecord-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "pipeline/store/manifest.yaml" in names and "pipeline/summary/templates/meeting.yaml" in names
-    assert not [n for n in names if n.startswith(("tests/", "models/store"))]
+    assert "offrecord/store/manifest.yaml" in names and "offrecord/summary/templates/meeting.yaml" in names
+    # every module of the source folder, under the installed name, and nothing at the top level but it
+    modules = {"offrecord/" + p.relative_to(ROOT / "pipeline").as_posix() for p in (ROOT / "pipeline").rglob("*.py")}
+    assert modules <= set(names), modules - set(names)
+    assert {n.split("/")[0] for n in names if not n.startswith("offrecord-")} == {"offrecord"}, names
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -33,8 +37,8 @@ def test_wheel_installed_outside_the_checkout_runs(tmp_path, shared):
     site = Path(subprocess.run([venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                capture_output=True, text=True, check=True).stdout.strip())
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True,
-                   capture_output=True)
+    subprocess.run([venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", str(wheel), "pipeline==0.1.0"],
+                   check=True, capture_output=True)
 
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("OFFRECORD_")}
@@ -46,9 +50,13 @@ def test_wheel_installed_outside_the_checkout_runs(tmp_path, shared):
         return subprocess.run([venv / "bin" / "offrecord", *args], capture_output=True, text=True, env=env, cwd=work,
                               timeout=600)
 
-    where = subprocess.run([venv / "bin" / "python", "-c", "import pipeline; print(pipeline.__file__)"],
+    where = subprocess.run([venv / "bin" / "python", "-c", "import offrecord, pipeline; print(offrecord.__file__); "
+                            "print(pipeline.__file__); from offrecord.cli import main"],
                            capture_output=True, text=True, env=env, cwd=work)
-    assert where.stdout.startswith(str(site)), where  # the wheel's copy, not the checkout's
+    ours, theirs = where.stdout.split()
+    assert ours.startswith(str(site / "offrecord")), where  # the wheel's copy, not the checkout's
+    assert theirs.startswith(str(site / "pipeline")), where  # PyPI's `pipeline` is untouched by ours
+    assert offrecord("--help").returncode == 0
     installed = offrecord("models", "install", "whisper-tiny.en")
     assert installed.returncode == 0, installed.stderr
     store = home / "data" / "offrecord" / "models"

@@ -5,9 +5,9 @@ import threading
 
 import pytest
 
-from pipeline.errors import ModelMissingError, OffrecordError
-from pipeline.store import ModelStore
-from pipeline.system import sha256_of
+from offrecord.errors import ModelMissingError, OffrecordError
+from offrecord.store import ModelStore
+from offrecord.system import sha256_of
 
 
 def test_manifest_lists_every_required_model_with_licence_and_checksums():

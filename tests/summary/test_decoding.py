@@ -9,12 +9,12 @@ import re
 import llama_cpp
 import pytest
 
-from pipeline.config import load_config
-from pipeline.store import ModelStore
-from pipeline.summary import native
-from pipeline.summary.decoding import REPEAT, Ask, Decoder, Strings
-from pipeline.summary.summarize import Shape, _moments, _sentence, _sentences
-from pipeline.summary.verify import sentences
+from offrecord.config import load_config
+from offrecord.store import ModelStore
+from offrecord.summary import native
+from offrecord.summary.decoding import REPEAT, Ask, Decoder, Strings
+from offrecord.summary.summarize import Shape, _moments, _sentence, _sentences
+from offrecord.summary.verify import sentences
 
 CALL = ("Ann: I think we should ship the remote control before Christmas, in a yellow rubber case.\n"
         "Bob: The budget is far too small for a rubber case, it costs twice what plastic does.\n"

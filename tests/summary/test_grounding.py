@@ -1,5 +1,5 @@
-from pipeline.data import Speaker, Transcript, Turn, Word
-from pipeline.summary.grounding import ground_quote
+from offrecord.data import Speaker, Transcript, Turn, Word
+from offrecord.summary.grounding import ground_quote
 
 
 def turn(speaker, start, text):

@@ -7,10 +7,10 @@ import logging
 
 import llama_cpp
 
-from pipeline.config import load_config
-from pipeline.run.models import Models
-from pipeline.store import ModelStore
-from pipeline.summary import native
+from offrecord.config import load_config
+from offrecord.run.models import Models
+from offrecord.store import ModelStore
+from offrecord.summary import native
 
 SAPPHIRE_RAPIDS = "flags\t\t: fpu pni ssse3 sse4_2 avx avx2 fma f16c bmi2 avx512f avx512_vnni amx_bf16 amx_tile amx_int8\n"
 NATIVE_ON_IT = "CPU : SSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | AVX512 = 1 | AVX512_VNNI = 1 | AMX_INT8 = 1 |"

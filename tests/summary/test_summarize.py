@@ -10,10 +10,10 @@ import llama_cpp
 import pytest
 from conftest import check_summary, meeting, sample_reference
 
-from pipeline.config import SummaryConfig, load_config
-from pipeline.data import Speaker, Transcript, Turn, Word
-from pipeline.store import ModelStore
-from pipeline.summary.summarize import (
+from offrecord.config import SummaryConfig, load_config
+from offrecord.data import Speaker, Transcript, Turn, Word
+from offrecord.store import ModelStore
+from offrecord.summary.summarize import (
     ANSWER_ROOM,
     CONTEXT_STEP,
     RESERVED_TOKENS,
@@ -24,8 +24,8 @@ from pipeline.summary.summarize import (
     _new_usage,
     _said,
 )
-from pipeline.summary.templates import load_template
-from pipeline.summary.verify import Checker, near_duplicate, nothing_new, sentences
+from offrecord.summary.templates import load_template
+from offrecord.summary.verify import Checker, near_duplicate, nothing_new, sentences
 
 
 def load(cfg: SummaryConfig) -> Summarizer:
@@ -377,7 +377,7 @@ def test_a_transcript_longer_than_the_context_is_summarised_in_parts(shared, fas
 
 
 def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():
-    from pipeline.summary.summarize import _sentence, _sentences, _tidy
+    from offrecord.summary.summarize import _sentence, _sentences, _tidy
 
     def at_bound(sentence: str) -> dict:  # a sentence as long as its pattern allows: the grammar ended it
         return _sentence(len(sentence) - 2)
@@ -412,8 +412,8 @@ def test_strings_cut_by_the_grammar_end_on_a_whole_sentence_or_word():
 
 
 def test_placeholders_for_nothing_are_recognised():
-    from pipeline.summary.summarize import _placeholder
-    from pipeline.text import normalise
+    from offrecord.summary.summarize import _placeholder
+    from offrecord.text import normalise
 
     assert all(_placeholder(normalise(x)) for x in ["None specified", "N/A", "No decisions were made in this part."])
     assert not _placeholder(normalise("No remote should have more than ten buttons, the group agreed."))

@@ -1,7 +1,7 @@
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.summary.templates import builtin_names, load_template
+from offrecord.errors import ConfigError
+from offrecord.summary.templates import builtin_names, load_template
 
 
 def test_builtin_templates_load():

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from conftest import meeting, sample_reference
 
-from pipeline.data import Evidence, Speaker, Transcript, Turn, Word
-from pipeline.summary.summarize import Shape
-from pipeline.summary.verify import Checker, Verdict, content_stems, near_duplicate, nothing_new, pointers
+from offrecord.data import Evidence, Speaker, Transcript, Turn, Word
+from offrecord.summary.summarize import Shape
+from offrecord.summary.verify import Checker, Verdict, content_stems, near_duplicate, nothing_new, pointers
 
 
 def as_whisper_heard() -> Transcript:

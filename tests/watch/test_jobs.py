@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.watch.watcher import job_settings_hash
+from offrecord.config import load_config
+from offrecord.watch.watcher import job_settings_hash
 
 
 @pytest.mark.parametrize("change", [

@@ -16,15 +16,15 @@ import yaml
 from click.testing import CliRunner
 from conftest import FAST, ROOT
 
-from pipeline.cli import cli
-from pipeline.watch.jobs import JobStore
+from offrecord.cli import cli
+from offrecord.watch.jobs import JobStore
 
 TRANSCRIPT_FILES = {"transcript.json", "transcript.md", "transcript.txt", "transcript.srt", "transcript.vtt",
                     "speakers.rttm", "report.html"}
 
 
 def watcher(inbox: Path, out: Path, config: Path, log: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "watch", str(inbox), "--out", str(out),
+    return subprocess.Popen([sys.executable, "-m", "offrecord", "watch", str(inbox), "--out", str(out),
                              "--config", str(config), "--no-summary", "--log-json", *extra],
                             stdout=subprocess.DEVNULL, stderr=open(log, "w"))
 
@@ -230,7 +230,7 @@ def test_downloads_locks_hidden_and_non_media_files_are_never_taken(tmp_path, sh
 
 
 def test_other_extensions_are_taken_when_configured():
-    from pipeline.watch.watcher import is_recording
+    from offrecord.watch.watcher import is_recording
 
     assert not is_recording(Path("notes.txt"), ["wav"]) and is_recording(Path("notes.TXT"), ["txt"])
     assert is_recording(Path("sub/Call.WAV"), ["wav"]) and is_recording(Path("anything"), [])
@@ -240,9 +240,9 @@ def test_other_extensions_are_taken_when_configured():
 def test_a_failed_file_that_is_deleted_is_forgotten(tmp_path):
     """Two files failed for good (as a corrupt file does); one is deleted: its job goes, instead
     of showing as failed forever."""
-    from pipeline.config import load_config
-    from pipeline.system import sha256_of
-    from pipeline.watch.watcher import job_settings_hash
+    from offrecord.config import load_config
+    from offrecord.system import sha256_of
+    from offrecord.watch.watcher import job_settings_hash
 
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
