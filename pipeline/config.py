@@ -7,7 +7,6 @@ two equal. Unknown keys and wrong types are refused with the key path and what w
 from __future__ import annotations
 
 import os
-import reprlib
 from pathlib import Path
 from typing import Literal
 
@@ -15,7 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+from .outputs.formats import OUTPUT_FORMATS
 from .system import available_cores
+from .text import excerpt, value_excerpt
 
 
 class _Section(BaseModel):
@@ -33,14 +34,18 @@ class AsrConfig(_Section):
     compute_type: str = "int8"
     device: Literal["cpu", "cuda", "auto"] = "cpu"
 
+# pyannote counts the speakers of each frame in a uint8 and caps that count at max_speakers: a
+# bound above 255 overflows it (after the recording has been decoded and segmented).
+MAX_SPEAKERS = 255
+
 
 class DiarizationConfig(_Section):
     enabled: bool = True
     segmentation_model: str = "pyannote-segmentation-3.0"
     embedding_model: str = "campplus-sv"
-    num_speakers: int | None = Field(None, ge=1)
-    min_speakers: int | None = Field(None, ge=1)
-    max_speakers: int | None = Field(None, ge=1)
+    num_speakers: int | None = Field(None, ge=1, le=MAX_SPEAKERS)
+    min_speakers: int | None = Field(None, ge=1, le=MAX_SPEAKERS)
+    max_speakers: int | None = Field(None, ge=1, le=MAX_SPEAKERS)
     segmentation_step: float = Field(0.1, gt=0.0, le=1.0)
     speech_threshold: float = Field(0.4, gt=0.0, lt=1.0)
     count_agreement: float = Field(0.4, gt=0.0, le=1.0)
@@ -83,9 +88,7 @@ class SummaryConfig(_Section):
 
 
 class OutputConfig(_Section):
-    formats: list[Literal["json", "md", "txt", "srt", "vtt", "rttm", "html"]] = Field(
-        default_factory=lambda: ["json", "md", "txt", "srt", "vtt", "rttm", "html"]
-    )
+    formats: list[Literal[OUTPUT_FORMATS]] = Field(default_factory=lambda: list(OUTPUT_FORMATS))
     # report.html plays the recording from its own copy (Opus, about 10 MB an hour) instead of a link.
     embed_audio: bool = False
     # Who may read the outputs: private (folders 0700, files 0600), group (0750/0640) or
@@ -154,11 +157,11 @@ def explain(err: ValidationError, where: str, most: int = 3) -> str:
     problems, each value shortened)."""
     problems = []
     for e in err.errors()[:most]:
-        path = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        path = excerpt(".".join(str(p) for p in e["loc"]), 60) or "(top level)"
         if e["type"] == "extra_forbidden":
             problems.append(f"unknown key '{path}'")
         else:
-            problems.append(f"'{path}': {e['msg']} (got {reprlib.repr(e.get('input'))})")
+            problems.append(f"'{path}': {excerpt(e['msg'], 200)} (got {value_excerpt(e.get('input'))})")
     more = err.error_count() - most
     return f"{where}: " + "; ".join(problems) + (f"; and {more} more" if more > 0 else "")
 

@@ -1,5 +1,12 @@
 """Errors meant for people: each says what went wrong and what to do about it."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+# What to do about a model that is installed and still will not load (damaged or mismatched files).
+CHECK_MODEL = "check it with `offrecord models verify`"
+
 
 class OffrecordError(Exception):
     """An error the CLI prints as one line (no traceback unless -v), exiting with `exit_code`."""
@@ -38,3 +45,12 @@ class SummaryCrashed(OffrecordError):
         else:
             reason = f"the summary model stopped without an answer (exit status {exit_status})"
         super().__init__(reason)
+
+
+def failure_line(e: Exception, path: Path | str | None = None) -> str:
+    """What went wrong, in one line: an OffrecordError's own message (it names its file), anything
+    else (a bug, a library's failure) as an unexpected failure of `path`, its traceback left to -v."""
+    if isinstance(e, OffrecordError):
+        return str(e)
+    where = f"{path}: " if path is not None else ""
+    return f"{where}unexpected failure ({type(e).__name__}: {e}); rerun with -v for details"

@@ -1,7 +1,7 @@
-"""Ctrl-C (SIGINT) and SIGTERM end a command at the next safe point, never in the middle of a
-write.
+"""Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed under a running command) end a command
+at the next safe point, never in the middle of a write.
 
-While `handled()` is in force, either signal raises Interrupted in the main thread: at once
+While `handled()` is in force, each of them raises Interrupted in the main thread: at once
 (Python checks for signals between instructions, so a native call such as a Whisper window
 finishes first), or, inside a `deferred()` block (a folder being swapped into place, a job being
 handed back), when that block ends. The stage cache already holds every finished stage, so a
@@ -20,7 +20,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 # Tests only: OFFRECORD_HOLD=<point> makes the process wait at that point until a signal comes
 # (points: decode, attribute, publish), so a test can interrupt a stage that is over in
@@ -57,7 +57,7 @@ def _handler(signum, frame) -> None:
 
 @contextmanager
 def handled():
-    """SIGINT and SIGTERM raise Interrupted for the duration of the block. A signal ignored by
+    """SIGINT, SIGTERM and SIGHUP raise Interrupted for the duration of the block. A signal ignored by
     whoever started us stays ignored (a shell's background job ignores Ctrl-C meant for the
     foreground). Only the main thread can install handlers; elsewhere this does nothing."""
     if threading.current_thread() is not threading.main_thread():

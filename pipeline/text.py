@@ -37,6 +37,22 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(lambda m: _ESCAPES.get(m[0]) or f"\\u{ord(m[0]):04x}", text)
 
 
+def excerpt(text: str, most: int = 100) -> str:
+    """`text` as an error message may echo it: printable, cut to at most `most` characters."""
+    text = printable(text)
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
+def value_excerpt(value, most: int = 100) -> str:
+    """A bad value's repr as an error message may echo it. A value from a config file can be
+    huge (a YAML alias expanded level upon level): its repr is shortened before it is built."""
+    import reprlib
+
+    shortener = reprlib.Repr()
+    shortener.maxlevel, shortener.maxstring, shortener.maxother = 2, most, most
+    return excerpt(shortener.repr(value), most)
+
+
 def one_line(text: str) -> str:
     """`text` as one line: runs of whitespace (newlines included) become one space, other unsafe
     characters are dropped. For names placed inside a line of an output file."""

@@ -107,7 +107,7 @@ def child_offrecord(paths: list[Path], summary: bool, parallel: bool = True, kee
     """Like `offrecord run` on the files: every transcript, then every summary."""
     from offrecord.config import load_config
     from offrecord.run.models import Models
-    from offrecord.run.process import transcribe_file
+    from offrecord.run.process import Shared, transcribe_file
     from offrecord.run.progress import Reporter
     from offrecord.store import ModelStore
 
@@ -121,7 +121,7 @@ def child_offrecord(paths: list[Path], summary: bool, parallel: bool = True, kee
     stages = {"load": since(start)}
     with tempfile.TemporaryDirectory() as out, TreePeak() as peak:
         start = clock()
-        pending = [transcribe_file(path, Path(out) / path.stem, cfg, models, Reporter(None)) for path in paths]
+        pending = [transcribe_file(path, Path(out) / path.stem, Shared(cfg, models, Reporter(None))) for path in paths]
         results, phases = [], {}
         for part in pending:
             results.append(part.finish())

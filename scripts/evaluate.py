@@ -38,7 +38,7 @@ from offrecord.cli.process import sample_path
 from offrecord.config import load_config
 from offrecord.metrics import cp_word_error_rate, word_error_rate
 from offrecord.run.models import Models
-from offrecord.run.process import process_file
+from offrecord.run.process import Shared, process_file
 from offrecord.run.progress import Reporter
 from offrecord.stages import diarize  # noqa: F401  (imports pyannote quietly, see diarize.py)
 from offrecord.stages.attribute import attribute
@@ -80,7 +80,7 @@ def clip_scores(models: Models, cfg) -> dict:
     cfg = cfg.model_copy(update={"summary": cfg.summary.model_copy(update={"enabled": False})})
     with tempfile.TemporaryDirectory() as out:
         for uri, wav, reference, uem in ami_clips():
-            process_file(wav, Path(out) / uri, cfg, models, Reporter(None))
+            process_file(wav, Path(out) / uri, Shared(cfg, models, Reporter(None)))
             rttm = Path(out) / uri / "speakers.rttm"
             hypothesis = next(iter(load_rttm(rttm).values()), None) if rttm.read_text().strip() else None
             hypothesis = hypothesis or Annotation(uri=uri)

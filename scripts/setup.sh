@@ -38,7 +38,7 @@ pip() {
 # prompt (llama.cpp issue 20824). We name the instruction sets instead, each only where
 # /proc/cpuinfo lists it, and never AMX: AVX2/FMA/F16C on every x86 CPU since 2013-2015 (plain SSE
 # before), AVX-512 and VNNI where the CPU has them (prompts evaluate 1.7x faster with them on an
-# AVX-512 machine: README, Performance). `--portable` stops at AVX2, for a build that will move to
+# AVX-512 machine). `--portable` stops at AVX2, for a build that will move to
 # other machines. arm64 gets its default NEON build. Your own CMAKE_ARGS (a CUDA build, say) are
 # kept; the CPU flags are added unless they already choose GGML_NATIVE.
 llama_cmake_args() {

@@ -29,7 +29,7 @@ def open_cluster(obj: Context, address: str, inputs: list[Path], out: Path, cfg:
 
 def run_on_cluster(obj: Context, jobs: list[tuple[Path, Path, str]], cfg: Config, out: Path, force: bool,
                    address: str) -> int:
-    """jobs: (input, output folder, label) for each recording. Returns the exit status."""
+    """jobs: (input, output folder, label) for each recording. Returns how many failed."""
     from ..cluster.batch import BatchProgress
     from ..stages.decode import stated_duration
 
@@ -52,7 +52,4 @@ def run_on_cluster(obj: Context, jobs: list[tuple[Path, Path, str]], cfg: Config
         outcomes = cluster.run(tasks, cfg, out.resolve(), force, report)
     finally:
         cluster.close()
-    failures = sum(not o.ok for o in outcomes)
-    if len(tasks) > 1:
-        obj.say(f"{len(tasks) - failures} of {len(tasks)} recordings processed; outputs in {out}")
-    return 1 if failures else 0
+    return sum(not o.ok for o in outcomes)

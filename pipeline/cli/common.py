@@ -53,8 +53,9 @@ def echo(line: str) -> None:
 
 class Group(click.Group):
     """Every command's OffrecordError ends as one line and the error's exit status; a traceback
-    only with -v. Ctrl-C and SIGTERM stop it at the next safe point with one line and status
-    130 or 143; no command leaves a core dump (it would hold recordings and transcripts)."""
+    only with -v. Ctrl-C, SIGTERM and SIGHUP stop it at the next safe point with one line and
+    status 130, 143 or 129; no command leaves a core dump (it would hold recordings and
+    transcripts)."""
 
     def invoke(self, ctx: click.Context):
         import resource
@@ -64,7 +65,10 @@ class Group(click.Group):
             with interrupt.handled():
                 return super().invoke(ctx)
         except interrupt.Interrupted as e:
-            echo("offrecord: interrupted; finished stages kept, rerun to resume")
+            try:
+                echo("offrecord: interrupted; finished stages kept, rerun to resume")
+            except OSError:  # after a hangup the terminal may be gone; the exit status still tells
+                pass
             sys.exit(e.exit_code)
         except OffrecordError as e:
             echo(f"offrecord: error: {e}")
@@ -76,7 +80,9 @@ class Group(click.Group):
 def configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger().setLevel(level)
+    # the libraries' own warnings (pyannote, lightning, speechbrain...) only with -v
+    logging.getLogger().setLevel(level if verbose else logging.ERROR)
+    log.setLevel(level)
     import warnings
 
     # library chatter (torchcodec, lightning) is not for users, unless they ask for detail

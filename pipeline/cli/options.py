@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import click
 
+from ..config import MAX_SPEAKERS
+from ..outputs.formats import OUTPUT_FORMATS
 from ..summary.templates import builtin_names
-
-FORMATS = ["json", "md", "txt", "srt", "vtt", "rttm", "html"]
 
 
 def _apply(options: list, f):
@@ -27,13 +27,16 @@ def transcript_options(f):
         click.option("--out", "out", type=click.Path(file_okay=False), default="offrecord-out", show_default=True,
                      help="Output folder; each input gets OUT/NAME/."),
         click.option("--language", help="Language code of the speech (en, de, fr, ...); default: detect it."),
-        click.option("--num-speakers", type=click.IntRange(1), help="Exact number of speakers, when known."),
-        click.option("--min-speakers", type=click.IntRange(1), help="At least this many speakers."),
-        click.option("--max-speakers", type=click.IntRange(1), help="At most this many speakers."),
+        click.option("--num-speakers", type=click.IntRange(1, MAX_SPEAKERS),
+                     help=f"Exact number of speakers, when known (at most {MAX_SPEAKERS})."),
+        click.option("--min-speakers", type=click.IntRange(1, MAX_SPEAKERS),
+                     help=f"At least this many speakers (at most {MAX_SPEAKERS})."),
+        click.option("--max-speakers", type=click.IntRange(1, MAX_SPEAKERS),
+                     help=f"At most this many speakers (at most {MAX_SPEAKERS})."),
         click.option("--speakers", help="Names: 'Ann,Bob' in order of first appearance, or 'SPEAKER_00=Ann'."),
         click.option("--asr-model", help="Speech model name from `offrecord models list`."),
         click.option("--no-diarization", is_flag=True, help="Treat the recording as one speaker."),
-        click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+        click.option("--format", "formats", multiple=True, type=click.Choice(OUTPUT_FORMATS),
                      help="Formats to write (repeatable; default: all)."),
         click.option("--embed-audio", is_flag=True, default=None,
                      help="Put the recording (compressed) inside report.html, so the page plays anywhere."),

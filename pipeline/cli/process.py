@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
 
-from ..errors import OffrecordError
+from ..errors import ConfigError, InputError
 from .common import Context, config_option, model_store, settings
 from .options import model_options, overrides, summary_options, transcript_options
 
@@ -21,40 +20,70 @@ def sample_path() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "sample" / "sample.wav"
 
 
+recursive_option = click.option("--recursive", is_flag=True,
+                                help="For a FILE that is a folder, take the recordings in its subfolders too.")
+
+
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(readable=False, path_type=Path))
 @transcript_options
 @summary_options
+@recursive_option
 @click.option("--sample", is_flag=True, help="Also process the bundled 30 s sample call.")
 @click.pass_obj
-def run(obj: Context, files, sample, config_path, out, force, cluster, **options):
+def run(obj: Context, files, recursive, sample, config_path, out, force, cluster, **options):
     """Transcribe, diarize and summarise each FILE into OUT/NAME/.
 
-    Stage results are kept in OUT/.offrecord/cache: running again after a crash, or with another
-    summary model, redoes only what changed."""
+    A FILE that is a folder stands for the recordings in it, taken as `watch` takes them, in
+    sorted order. Stage results are kept in OUT/.offrecord/cache: running again after a crash, or
+    with another summary model, redoes only what changed."""
     sys.exit(run_files(obj, list(files) + ([sample_path()] if sample else []), config_path, Path(out),
-                       overrides(**options), force, cluster))
+                       overrides(**options), force, cluster, recursive))
 
 
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(readable=False, path_type=Path))
 @transcript_options
+@recursive_option
 @click.pass_obj
-def transcribe(obj: Context, files, config_path, out, force, cluster, **options):
+def transcribe(obj: Context, files, recursive, config_path, out, force, cluster, **options):
     """Like `run`, without the summary."""
     sys.exit(run_files(obj, list(files), config_path, Path(out), overrides(**options, no_summary=True), force,
-                       cluster))
+                       cluster, recursive))
 
 
-def run_files(obj: Context, files: list[Path], config_path, out: Path, given: dict, force: bool = False,
-              cluster: str | None = None) -> int:
+def recordings(inputs: list[Path], extensions: list[str], recursive: bool) -> list[Path]:
+    """Each folder among `inputs` as the recordings in it (those `watch` would take, sorted), each
+    other path as given: a file named on purpose is tried whatever its name."""
+    from ..watch.inputs import recordings_in
+
+    files = []
+    for path in inputs:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        try:
+            found = recordings_in(path, extensions, recursive)
+        except OSError as e:
+            raise InputError(f"{path}: cannot read the folder ({e.strerror or e})") from None
+        if not found:
+            deeper = not recursive and recordings_in(path, extensions, recursive=True)
+            raise ConfigError(f"{path}: no recording in this folder"
+                              + ("; add --recursive for those in its subfolders" if deeper else ""))
+        files += found
+    return files
+
+
+def run_files(obj: Context, inputs: list[Path], config_path, out: Path, given: dict, force: bool = False,
+              cluster: str | None = None, recursive: bool = False) -> int:
     from ..outputs.files import MODES, STATE_DIR, claim_output
     from ..run.check import check_settings
 
-    if not files:
+    if not inputs:
         obj.fail("no input files given (try `offrecord run --sample`)")
         return 2
     cfg = settings(config_path, given)
+    files = recordings(inputs, cfg.watch.extensions, recursive)
     check_settings(cfg, model_store(cfg))  # before the stages' libraries load: a typo costs a second
     modes = MODES[cfg.output.mode]
     labels = [f"[{n}/{len(files)}] {path.name}" for n, path in enumerate(files, 1)]
@@ -62,50 +91,24 @@ def run_files(obj: Context, files: list[Path], config_path, out: Path, given: di
         from .cluster import run_on_cluster
 
         jobs = [(path, claim_output(out, path, modes), label) for path, label in zip(files, labels)]
-        return run_on_cluster(obj, jobs, cfg, out, force, cluster)
-    from ..run.cache import StageCache
-    from ..run.models import Models
-    from ..run.process import transcribe_file
-    from ..stages.decode import check_readable
+        failures = run_on_cluster(obj, jobs, cfg, out, force, cluster)
+    else:
+        from ..run.batch import Input, run_batch
+        from ..run.cache import StageCache
+        from ..run.models import Models
+        from ..run.process import Shared
 
-    reporter = obj.reporter()
-    models = Models(cfg, model_store(cfg), on_load=reporter.loading)
-    cache = StageCache(out / STATE_DIR / "cache", read=not force)
-    failures = 0
-
-    def failed(path: Path, e: Exception) -> None:
-        nonlocal failures
-        failures += 1
-        if isinstance(e, OffrecordError):
-            obj.fail(str(e), reporter)
-        else:  # a bug or a library failure: still one line, other files go on
-            obj.fail(f"{path}: unexpected failure ({type(e).__name__}: {e}); rerun with -v for details", reporter)
-
-    try:
-        # stage by stage: every transcript, then every summary, so each stage's models load once
-        # and never share the memory with the other's
-        pending = []
-        for path, label in zip(files, labels):
-            started = time.perf_counter()
-            try:
-                # the folder is chosen (and OUT checked writable) before any work on the file
-                check_readable(path)
-                out_dir = claim_output(out, path, modes)
-                pending.append((path, label, transcribe_file(path, out_dir, cfg, models, reporter, label, cache),
-                                time.perf_counter() - started))
-            except Exception as e:
-                failed(path, e)
-        for path, label, part, spent in pending:
-            started = time.perf_counter()
-            try:
-                result = part.finish()
-            except Exception as e:
-                failed(path, e)
-                continue
-            reporter.done(label, result, spent + time.perf_counter() - started)
-    finally:
-        models.close()
-        reporter.close()
+        reporter = obj.reporter()
+        models = Models(cfg, model_store(cfg), on_load=reporter.loading)
+        try:
+            shared = Shared(cfg, models, reporter, StageCache(out / STATE_DIR / "cache", read=not force))
+            failures = run_batch([Input(path, label) for path, label in zip(files, labels)], shared,
+                                 out_dir=lambda path: claim_output(out, path, modes),
+                                 done=lambda item, result, seconds: reporter.done(item.label, result, seconds),
+                                 failed=lambda _, line: obj.fail(line, reporter))
+        finally:
+            models.close()
+            reporter.close()
     if len(files) > 1:
         obj.say(f"{len(files) - failures} of {len(files)} recordings processed; outputs in {out}")
     return 1 if failures else 0
@@ -125,14 +128,13 @@ def summarize(obj: Context, transcript_json: Path, config_path, llm_model, templ
     from .. import library
     from ..outputs.files import MODES
     from ..outputs.formats import read_transcript, refresh
-    from ..run.check import check_model
+    from ..run.check import check_model, summary_template
     from ..run.models import Models
-    from ..summary.templates import load_template
 
     chosen = {k: v for k, v in (("model", llm_model), ("seed", seed), ("template", template)) if v is not None}
     cfg = settings(config_path, {"summary": chosen})
     check_model(model_store(cfg), cfg.summary.model, "llm", "--llm-model")
-    template_ = load_template(cfg.summary.template)
+    template_ = summary_template(cfg.summary.template)
     transcript = read_transcript(transcript_json)
     models = Models(cfg, model_store(cfg))
     try:

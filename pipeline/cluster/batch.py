@@ -26,6 +26,8 @@ from ..errors import ConfigError, OffrecordError
 from ..outputs.files import STATE_DIR, write_atomic
 from .worker import PLUGIN, RESOURCE, ModelsPlugin, process_task, what_this_worker_lacks
 
+log = logging.getLogger("offrecord.cluster")
+
 
 @dataclass
 class Task:
@@ -42,6 +44,7 @@ class Outcome:
     duration: float = 0.0  # seconds of audio
     seconds: float = 0.0  # on the worker
     worker: str | None = None
+    details: str | None = None  # a failure's traceback on the worker
 
 
 class Cluster:
@@ -142,6 +145,8 @@ class Cluster:
         outcome = Outcome(task, **reply)
         if outcome.ok:
             library.update(out_root, task.out_dir, cfg)
+        elif outcome.details:
+            log.info("details, on %s:\n%s", outcome.worker, outcome.details.rstrip())
         return outcome
 
     def run(self, tasks: list[Task], cfg: Config, out_root: Path, force: bool,

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import os
 import socket
-import time
+import traceback
 from pathlib import Path
 
 from distributed import WorkerPlugin, get_worker
 
 from ..config import Config
-from ..errors import OffrecordError
 from ..outputs.files import STATE_DIR
+from ..run.batch import Input, run_batch
 from ..run.cache import StageCache
 from ..run.models import Models
-from ..run.process import process_file
+from ..run.process import Shared
 from ..run.progress import Reporter
 from ..store import ModelStore
 
@@ -51,16 +51,19 @@ def process_task(path: str, out_dir: str, cfg_json: str, label: str, out_root: s
     cfg = Config.model_validate_json(cfg_json)
     cfg = cfg.model_copy(update={"threads": worker.state.nthreads})
     models = worker.plugins[PLUGIN].get(cfg)
-    started = time.perf_counter()
-    try:
-        result = process_file(Path(path), Path(out_dir), cfg, models, Reporter(None), label,
-                              StageCache(Path(out_root) / STATE_DIR / "cache", read=not force), index=False)
-    except OffrecordError as e:
-        return {"ok": False, "error": str(e), "worker": worker.address}
-    except Exception as e:  # a bug or a library failure: the file fails, the worker carries on
-        return {"ok": False, "error": f"{path}: unexpected failure ({type(e).__name__}: {e})", "worker": worker.address}
-    return {"ok": True, "duration": result.duration, "seconds": time.perf_counter() - started,
-            "worker": worker.address}
+    cache = StageCache(Path(out_root) / STATE_DIR / "cache", read=not force)
+    reply = {"worker": worker.address}
+
+    def done(_, result, seconds: float) -> None:
+        reply.update(ok=True, duration=result.duration, seconds=seconds)
+
+    def failed(_, line: str) -> None:
+        # the traceback stays on the worker unless it travels with the reply (the client shows it with -v)
+        reply.update(ok=False, error=line, details=traceback.format_exc())
+
+    run_batch([Input(Path(path), label)], Shared(cfg, models, Reporter(None), cache, index=False),
+              out_dir=lambda _: Path(out_dir), done=done, failed=failed)
+    return reply
 
 
 def what_this_worker_lacks(paths: list[str], probe: str, model_names: list[str], store_json: str) -> list[str]:

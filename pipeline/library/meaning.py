@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..errors import ModelMissingError
+from ..errors import CHECK_MODEL, ModelMissingError
 from ..store import ModelStore
 
 log = logging.getLogger("offrecord.library")
@@ -61,7 +61,7 @@ def embedder_for(cfg: Config) -> Embedder | None:
     except ModelMissingError as e:
         log.warning("search by meaning is off: %s", e)
     except Exception as e:  # a damaged file: words alone still find things
-        log.warning("search by meaning is off: cannot load '%s' (%s); check it with `offrecord models verify`", name, e)
+        log.warning("search by meaning is off: cannot load '%s' (%s); %s", name, e, CHECK_MODEL)
     return None
 
 

@@ -83,6 +83,17 @@ run();
 """
 
 
+# Inside <script> the HTML parser ends the element at "</script" and changes state at "<!--", so
+# no "<" may reach it; "&", ">" and the two line separators (which end a line in older JavaScript)
+# go too. The escapes are JSON's own: JSON.parse reads back exactly the value.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(value) -> str:
+    """`value` as JSON that can sit inside a <script> element whatever its strings hold."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
 def write_page(out_root: Path, index: Index, modes: Modes = PRIVATE) -> None:
     write_atomic(Path(out_root) / "index.html", page_html(index), modes)
 
@@ -98,8 +109,7 @@ def page_html(index: Index) -> str:
                            "report": f"{quote(folder)}/report.html" if report else None})
     moments = [[numbers[rid], round(start, 2), speaker, text] for rid, start, speaker, text in index.db.execute(
         "SELECT recording, start, speaker, text FROM moments WHERE kind = 'turn' ORDER BY recording, start")]
-    data = json.dumps({"recordings": recordings, "moments": moments}, ensure_ascii=False, separators=(",", ":"))
-    data = data.replace("</", "<\\/").replace("<!--", "<\\!--")  # cannot end the script element early
+    data = script_json({"recordings": recordings, "moments": moments})
     table = "".join(
         "<tr><td>" + (f'<a href="{escape(r["report"])}">{escape(r["title"])}</a>' if r["report"] else escape(r["title"]))
         + (f'<span class="about">{escape(r["about"])}</span>' if r["about"] else "")

@@ -9,8 +9,6 @@ import io
 import re
 from pathlib import Path
 
-import av
-
 from ..data import Audio
 
 BITRATE = 24_000
@@ -18,6 +16,8 @@ _SRC = re.compile(r'<audio id="player"[^>]* src="(data:[^"]*)"')
 
 
 def data_uri(audio: Audio) -> str:
+    import av  # here: reading the list of output formats (every command's settings) needs no codec
+
     out = io.BytesIO()
     with av.open(out, "w", format="ogg") as container:
         stream = container.add_stream("libopus", rate=audio.sample_rate, layout="mono")

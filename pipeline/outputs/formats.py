@@ -13,7 +13,6 @@ from typing import Callable
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..config import explain
 from ..data import Diarization, Summary, Transcript
 from ..errors import InputError
 from ..text import clock, one_line
@@ -56,6 +55,8 @@ def read_transcript(path: Path) -> Transcript:
     except OSError as e:
         raise InputError(f"{path}: cannot read the transcript ({e.strerror or e})") from None
     except ValidationError as e:
+        from ..config import explain  # here, not above: config.py takes OUTPUT_FORMATS from this module
+
         raise InputError(explain(e, f"{path}: not an offrecord transcript.json")) from None
     except ValueError as e:  # not JSON, not UTF-8
         raise InputError(f"{path}: not an offrecord transcript.json ({e})") from None
@@ -198,6 +199,8 @@ FORMATS: dict[str, list[tuple[str, Callable[[Result], str]]]] = {
     "summary": [("summary.json", lambda r: summary_json(r.summary)), ("summary.md", lambda r: summary_md(r.summary))],
     "html": [("report.html", lambda r: report_html(r.transcript, r.summary, r.out_dir, r.audio_src))],
 }
+# The formats one may ask for (config.yaml's output.formats, --format): the summary's come with it.
+OUTPUT_FORMATS = tuple(fmt for fmt in FORMATS if fmt != "summary")
 
 
 def refresh(folder: Path, transcript: Transcript, summary: Summary | None, formats: list[str] | None = None,

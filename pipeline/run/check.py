@@ -9,6 +9,7 @@ diarization had run, minutes into a long recording.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import locale
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import ConfigError
 from ..store import ModelStore
-from ..summary.templates import load_template
+from ..summary.templates import Template, load_template
 
 KINDS = {"asr": "speech recognition", "segmentation": "speaker segmentation", "embedding": "speaker embedding",
          "llm": "summary"}
@@ -31,9 +32,17 @@ def check_settings(cfg: Config, store: ModelStore) -> None:
         check_model(store, cfg.diarization.embedding_model, "embedding", "diarization.embedding_model")
     if cfg.summary.enabled:
         check_model(store, cfg.summary.model, "llm", "--llm-model")
-        load_template(cfg.summary.template)
+        summary_template(cfg.summary.template)
     if cfg.asr.language is not None:
         check_language(cfg.asr.language, cfg.asr.model, store)
+
+
+@functools.cache
+def summary_template(name_or_path: str) -> Template:
+    """The summary template, read once per process: the settings check, each recording's summary
+    (and its stage-cache key) and a watch's job key all use the one read first, however often
+    they ask, so a template file edited mid-batch cannot give one batch two templates."""
+    return load_template(name_or_path)
 
 
 def check_model(store: ModelStore, name: str, kind: str, option: str) -> None:

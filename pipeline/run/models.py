@@ -13,7 +13,7 @@ import gc
 from typing import Callable
 
 from ..config import Config
-from ..errors import ModelMissingError
+from ..errors import CHECK_MODEL, ModelMissingError
 from ..store import ModelStore
 from ..system import release_freed_memory
 
@@ -39,7 +39,7 @@ class Models:
         except ModelMissingError:
             raise
         except Exception as e:  # a damaged or incompatible model file
-            raise ModelMissingError(f"cannot load the {what} model ({e}); check it with `offrecord models verify`") from e
+            raise ModelMissingError(f"cannot load the {what} model ({e}); {CHECK_MODEL}") from e
 
     def close(self) -> None:
         """Stop the summary model's process."""

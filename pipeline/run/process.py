@@ -21,58 +21,66 @@ from typing import Callable, TypeVar
 from .. import library
 from ..config import Config, voices_path
 from ..data import Audio, Diarization, Summary, Transcript
-from ..errors import InputError, OffrecordError
+from ..errors import InputError, OffrecordError, failure_line
 from ..interrupt import hold, stop_thread
 from ..outputs import embed
 from ..outputs.files import MODES, publish
 from ..outputs.formats import Result, render
 from ..stages import diarize, transcribe
 from ..stages.attribute import attribute
-from ..stages.decode import check_readable, decode
+from ..stages.decode import decode
 from ..stages.naming import name_speakers
 from ..stages.transcribe import AsrResult
 from ..stages.voices import VoiceBook
 from ..summary import summarize
-from ..summary.templates import Template, load_template
+from ..summary.templates import Template
 from ..system import peak_rss_mb, sha256_of
 from .cache import StageCache, settings_hash
+from .check import summary_template
 from .models import Models
 from .progress import FileResult, Reporter, StageTime
 
 T = TypeVar("T")
 
 
-def process_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
-                 label: str | None = None, cache: StageCache | None = None, source: str | None = None,
-                 index: bool = True) -> FileResult:
+@dataclass
+class Shared:
+    """What every recording of a batch shares. `index`: tell the library (OUT's search index and
+    page) of each publish; a cluster worker leaves that to the client, the index's one writer."""
+
+    cfg: Config
+    models: Models
+    reporter: Reporter
+    cache: StageCache | None = None
+    index: bool = True
+
+
+def process_file(path: Path, out_dir: Path, shared: Shared, label: str | None = None,
+                 source: str | None = None) -> FileResult:
     """Every stage for one recording, into `out_dir` (which callers choose with claim_output).
-    `source` is the file's sha256 when the caller knows it. `index`: tell the library (OUT's search
-    index and page) of each publish; a cluster worker leaves that to the client, the index's one
-    writer."""
-    return transcribe_file(path, out_dir, cfg, models, reporter, label, cache, source, index).finish()
+    `source` is the file's sha256 when the caller knows it."""
+    return transcribe_file(path, out_dir, shared, label, source).finish()
 
 
-def transcribe_file(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter,
-                    label: str | None = None, cache: StageCache | None = None, source: str | None = None,
-                    index: bool = True) -> "Pending":
+def transcribe_file(path: Path, out_dir: Path, shared: Shared, label: str | None = None,
+                    source: str | None = None) -> "Pending":
     """The stages up to the transcript; `finish()` on the answer does the summary and the outputs.
-    A batch transcribes every file before it summarises any, so each stage's models load once."""
-    check_readable(path)
+    A batch transcribes every file before it summarises any, so each stage's models load once.
+    `path` is taken to have passed check_readable, as run_batch checks it before choosing `out_dir`."""
     label = label or path.name
     try:
-        return _transcript(path, out_dir, cfg, models, reporter, label, cache, source, index)
+        return _transcript(_FileRun(path, out_dir, shared, label, source))
     except _Changed:
-        reporter.warn(label, "the file changed while it was being read; reading it again")
+        shared.reporter.warn(label, "the file changed while it was being read; reading it again")
     try:
-        return _transcript(path, out_dir, cfg, models, reporter, label, cache, None, index)
+        return _transcript(_FileRun(path, out_dir, shared, label, None))
     except _Changed:
         raise InputError(f"{path}: the file keeps changing while it is read (still being written?); "
                          "run it again once it is complete") from None
 
 
-def _transcript(path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter, label: str,
-                cache: StageCache | None, source: str | None, index: bool) -> "Pending":
-    run = _FileRun(path, out_dir, cfg, models, reporter, label, cache, source, index)
+def _transcript(run: "_FileRun") -> "Pending":
+    path, out_dir, cfg = run.path, run.result.out_dir, run.cfg
     asr, diarization = run.transcribe_and_diarize()
     embedded = None
     if cfg.output.embed_audio and "html" in cfg.output.formats:
@@ -137,12 +145,11 @@ class _FileRun:
     """What is known of one recording so far, and the one way a stage is run: read back from the
     stage cache if its result is there, else computed, stored and reported."""
 
-    def __init__(self, path: Path, out_dir: Path, cfg: Config, models: Models, reporter: Reporter, label: str,
-                 cache: StageCache | None, source: str | None, index: bool = True):
-        self.path, self.cfg, self.models, self.reporter, self.label, self.cache = path, cfg, models, reporter, label, cache
-        self.index = index
+    def __init__(self, path: Path, out_dir: Path, shared: Shared, label: str, source: str | None):
+        self.path, self.label, self.index = path, label, shared.index
+        self.cfg, self.models, self.reporter, self.cache = shared.cfg, shared.models, shared.reporter, shared.cache
         self.signature = _signature(path)
-        self.source = source or (sha256_of(path) if cache else "")
+        self.source = source or (sha256_of(path) if self.cache else "")
         self.result = FileResult(source=path, out_dir=out_dir, duration=0.0)
         self.audio: Audio | None = None
 
@@ -274,7 +281,7 @@ class _FileRun:
         return asr, outcome["value"]
 
     def _summary_key(self, result: Result) -> tuple[str, dict, Template]:
-        template = load_template(self.cfg.summary.template)
+        template = summary_template(self.cfg.summary.template)
         return settings_hash(result.transcript.to_dict()), summarize.settings(self.cfg, template), template
 
     def stored_summary(self, result: Result) -> Summary | None:
@@ -290,7 +297,7 @@ class _FileRun:
                 transcript, template, lambda done, total: self.reporter.progress(self.label, "summarize", done, total,
                                                                                  "chunks")))
         except Exception as e:
-            reason = str(e) if isinstance(e, OffrecordError) else f"unexpected failure ({type(e).__name__}: {e})"
+            reason = failure_line(e)
             retry = (f"retry with offrecord summarize {result.out_dir / 'transcript.json'}" if "json" in self.cfg.output.formats
                      else "run the same command again to retry it (finished stages are kept)")
             raise OffrecordError(f"{self.path}: summary failed: {reason}; transcript written to {result.out_dir}; "
@@ -352,5 +359,5 @@ def output_settings(cfg: Config) -> dict:
     if cfg.diarization.enabled:
         settings["diarize"] = diarize.settings(cfg)
     if cfg.summary.enabled:
-        settings["summarize"] = summarize.settings(cfg, load_template(cfg.summary.template))
+        settings["summarize"] = summarize.settings(cfg, summary_template(cfg.summary.template))
     return settings

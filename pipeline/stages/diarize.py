@@ -9,7 +9,10 @@ embedding.py). The audio is passed in memory, never as a path, so pyannote decod
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import logging
 import warnings
 from pathlib import Path
 from typing import Callable
@@ -31,6 +34,20 @@ with warnings.catch_warnings():
 from ..config import Config, DiarizationConfig
 from ..data import Audio, Diarization, Span
 from .embedding import CamppEmbedder
+
+
+class _Advice(io.TextIOBase):
+    """pyannote prints advice to stdout ("Found only 1 clusters...", when a speaker count was
+    asked for and the voices do not allow it): to the log instead, shown only with -v. stdout is
+    the process's, but only the library writes there while a diarization runs; offrecord's own
+    lines go to stderr."""
+
+    log = logging.getLogger("pyannote.audio")
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            self.log.info("%s", text.strip())
+        return len(text)
 
 
 def settings(cfg: Config) -> dict:
@@ -173,7 +190,7 @@ class Diarizer:
         file = {"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": audio.sample_rate,
                 "uri": Path(audio.source).stem}
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), contextlib.redirect_stdout(_Advice()):
                 # A voice that never talks alone in a window long enough has nothing to cluster
                 # (AMI trn02's one quiet "I am"): pyannote then averages no embeddings. Its
                 # centroid is dropped below; the warnings would only puzzle the user.

@@ -12,26 +12,26 @@ are only read, unless --move-done is given.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 import time
 from pathlib import Path
 
 from ..config import Config
-from ..errors import ConfigError, OffrecordError
+from ..errors import ConfigError, failure_line
 from ..outputs.files import MODES, STATE_DIR, claim_output
+from ..run.batch import Input, run_batch
 from ..run.cache import StageCache, settings_hash
 from ..run.models import Models
-from ..run.process import output_settings, process_file
+from ..run.process import Shared, output_settings
 from ..run.progress import Reporter
 from ..system import sha256_of
+from .inputs import recordings_in
 from .jobs import Job, JobStore
 
-# Names that browsers, copy and sync tools and editors give files still being written, or to
-# their locks (compared in lower case).
-UNFINISHED_SUFFIXES = (".part", ".partial", ".filepart", ".crdownload", ".download", ".opdownload", ".crswap",
-                       ".tmp", ".swp", "~")
-UNFINISHED_PREFIXES = ("~$", ".")  # Office lock files; hidden files
+log = logging.getLogger("offrecord.watch")
+
 SAFETY_RESCAN_SECONDS = 60.0  # even with file events, look again now and then (missed events)
 
 
@@ -46,12 +46,11 @@ class Watcher:
         self.out_dir = Path(out_dir).resolve()
         check_folders(self.in_dir, self.out_dir)
         self.cfg = cfg
-        self.models = models
         self.reporter = reporter
         self.move_done = Path(move_done).resolve() if move_done else None
         state = self.out_dir / STATE_DIR
         self.jobs = JobStore(state / "jobs.sqlite")
-        self.cache = StageCache(state / "cache", read=not force)
+        self.shared = Shared(cfg, models, reporter, StageCache(state / "cache", read=not force))
         self.force = force
         self.cluster = cluster  # a cluster.batch.Cluster: recordings become tasks on its workers
         self.pending: dict = {}  # cluster future -> (job, path)
@@ -60,13 +59,9 @@ class Watcher:
         self.failed_this_run = 0
 
     def _candidates(self):
-        for path in sorted(self.in_dir.rglob("*")):
-            rel = path.relative_to(self.in_dir)
-            if not is_recording(rel, self.cfg.watch.extensions):
-                continue
-            if (self.move_done and (path == self.move_done or self.move_done in path.parents)) or not path.is_file():
-                continue
-            yield path
+        for path in recordings_in(self.in_dir, self.cfg.watch.extensions):
+            if not (self.move_done and (path == self.move_done or self.move_done in path.parents)):
+                yield path
 
     def scan(self) -> bool:
         """Process every stable file that has no finished job. True while files are still settling."""
@@ -114,19 +109,21 @@ class Watcher:
         return out
 
     def _process(self, job: Job, path: Path) -> None:
-        try:
-            out = self._out_dir_for(job, path)
-            if self.cluster is not None:
-                task = self.cluster.task(path, out, path.name)
-                self.pending[self.cluster.submit(task, self.cfg, self.out_dir, self.force)] = (job, path)
-                return
-            result = process_file(path, out, self.cfg, self.models, self.reporter, path.name, self.cache,
-                                  source=job.content)
-        except Exception as e:  # any failure is this file's, never the watcher's
-            self._failed(job, path, str(e) if isinstance(e, OffrecordError)
-                         else f"{path}: unexpected failure ({type(e).__name__}: {e})")
+        def failed(_, line: str) -> None:  # called while the exception is handled: -v shows its traceback
+            log.info("details", exc_info=True)
+            self._failed(job, path, line)
+
+        if self.cluster is None:
+            run_batch([Input(path, path.name, job.content)], self.shared, out_dir=lambda p: self._out_dir_for(job, p),
+                      done=lambda _, result, seconds: self._done(job, path, result.out_dir,
+                                                                 {s.stage: round(s.seconds, 3) for s in result.stages}),
+                      failed=failed)
             return
-        self._done(job, path, out, {s.stage: round(s.seconds, 3) for s in result.stages})
+        try:
+            task = self.cluster.task(path, self._out_dir_for(job, path), path.name)
+            self.pending[self.cluster.submit(task, self.cfg, self.out_dir, self.force)] = (job, path)
+        except Exception as e:  # any failure is this file's, never the watcher's
+            failed(None, failure_line(e, path))
 
     def collect(self, wait: bool = False) -> None:
         """Record the cluster tasks that have finished (every one, when asked to wait). Only this
@@ -195,18 +192,6 @@ class Watcher:
             if observer is not None:
                 observer.stop()
                 observer.join()
-
-
-def is_recording(rel: Path, extensions: list[str]) -> bool:
-    """Whether a file at `rel` (inside the watch folder) is taken as a recording: not hidden, not
-    in a hidden folder, not named as a download or copy in progress or a lock, and (unless
-    `extensions` is empty) with one of those extensions. Case does not matter."""
-    name = rel.name.lower()
-    if any(part.startswith(".") for part in rel.parts[:-1]):
-        return False
-    if name.startswith(UNFINISHED_PREFIXES) or name.endswith(UNFINISHED_SUFFIXES):
-        return False
-    return not extensions or rel.suffix.lower().lstrip(".") in extensions
 
 
 def check_folders(in_dir: Path, out_dir: Path) -> None:

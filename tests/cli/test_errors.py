@@ -81,3 +81,34 @@ def test_threads_are_capped_at_the_cores_available(tmp_path):
                                       "--threads", "10000"])
     assert result.output.splitlines()[0] == (f"offrecord: warning: threads 10000 is more than the {available_cores()} "
                                              f"cores available; using {available_cores()}")
+
+
+def test_a_huge_bad_value_is_echoed_as_a_short_excerpt(tmp_path):
+    """A template that is a YAML alias expanded seven levels deep was refused in one 'line' of
+    392,040 bytes: the message printed the expanded value."""
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 8)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("aliases:\n" + "\n".join("  " + line for line in levels) + "\nsummary:\n  template: *a7\n")
+    result = CliRunner().invoke(cli, ["run", "x.wav", "--config", str(bomb)])
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert "summary.template" in line and len(line) < len(str(bomb)) + 400, len(line)
+
+
+@pytest.mark.parametrize("option", ["--num-speakers", "--min-speakers", "--max-speakers"])
+def test_a_speaker_count_beyond_what_diarization_represents_is_refused_before_work(tmp_path, option):
+    """--num-speakers 100000 used to fail after decoding, as an OverflowError of a uint8."""
+    from offrecord.config import MAX_SPEAKERS
+
+    recording = tmp_path / "call.wav"
+    recording.write_bytes(b"RIFF")
+    result = CliRunner().invoke(cli, ["run", str(recording), "--out", str(tmp_path / "out"), option, "100000"])
+    assert result.exit_code == 2 and f"1<=x<={MAX_SPEAKERS}" in result.output, result.output
+    assert not (tmp_path / "out").exists()  # refused before any work
+    help_text = CliRunner().invoke(cli, ["run", "--help"]).output
+    assert f"at most {MAX_SPEAKERS}" in " ".join(help_text.split())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"diarization:\n  {option[2:].replace('-', '_')}: {MAX_SPEAKERS + 1}\n")
+    result = CliRunner().invoke(cli, ["run", str(recording), "--out", str(tmp_path / "out"), "--config", str(bad)])
+    assert result.exit_code == 2 and f"less than or equal to {MAX_SPEAKERS}" in result.output, result.output

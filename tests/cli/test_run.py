@@ -226,3 +226,20 @@ def test_a_batch_is_run_stage_by_stage(tmp_path, sample_wav, shared):
     for name in ("sample", "jfk"):
         out = tmp_path / "out" / name
         check_summary(load(out, "summary.json"), load(out, "transcript.json"))
+
+
+def test_libraries_advice_shows_only_with_verbose(tmp_path, shared):
+    """Asked for two speakers, a one-voice recording made pyannote print "Found only 1 clusters..."
+    to stdout, even under -q."""
+    import subprocess
+    import sys
+
+    def transcribe(flag: str, out: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "offrecord", flag, "transcribe", str(shared / "speech/jfk/jfk.wav"),
+                               "--asr-model", "whisper-tiny.en", "--num-speakers", "2", "--format", "txt",
+                               "--out", str(tmp_path / out)], capture_output=True, text=True, timeout=300)
+
+    quiet = transcribe("-q", "quiet")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == "", quiet
+    told = transcribe("-v", "told")
+    assert told.returncode == 0 and "Found only 1 clusters" in told.stderr and told.stdout == "", told

@@ -11,7 +11,7 @@ from offrecord.config import load_config
 from offrecord.data import Speaker, Transcript, Turn, Word
 from offrecord.outputs.subtitles import LINE, MAX_SECONDS, MIN_SECONDS, cues
 from offrecord.run.models import Models
-from offrecord.run.process import process_file
+from offrecord.run.process import Shared, process_file
 from offrecord.run.progress import Reporter
 from offrecord.store import ModelStore
 
@@ -64,8 +64,8 @@ def test_speaker_change_starts_a_new_cue_and_a_short_reply_stays_up_a_second():
 
 def test_real_meeting_subtitles_hold_the_limits(tmp_path, shared):
     cfg = load_config(None, {**FAST, "summary": {"enabled": False}, "output": {"formats": ["json", "srt", "vtt"]}})
-    process_file(shared / "meeting-ami-es2004a/ES2004a-750-810.wav", tmp_path / "m", cfg, Models(cfg, ModelStore()),
-                 Reporter(None))
+    process_file(shared / "meeting-ami-es2004a/ES2004a-750-810.wav", tmp_path / "m",
+                 Shared(cfg, Models(cfg, ModelStore()), Reporter(None)))
     t = Transcript.from_dict(json.loads((tmp_path / "m" / "transcript.json").read_text()))
     for prefix in (True, False):
         made = check(t, prefix)

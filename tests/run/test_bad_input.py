@@ -87,8 +87,6 @@ def build_corpus(folder: Path, shared: Path) -> tuple[dict[str, Path], set[str],
     sf.write(folder / "silence.wav", np.zeros(16000 * 10, np.float32), 16000)
     add("silence", folder / "silence.wav", True)
     add("unicode", copy("formats/edge/format_test.m4a", "Интервью с Zoë (final).m4a"), True)
-    (folder / "a folder.wav").mkdir()
-    add("folder", folder / "a folder.wav", False)
     add("missing", folder / "missing.mp3", False)
     return files, must_work, must_fail
 
@@ -129,7 +127,7 @@ def test_bad_input_corpus(tmp_path, shared):
             assert "ask not what your country" in text, (name, text)
     assert {name: digest(p) for name, p in files.items()} == before  # inputs untouched
     assert "no audio track" in outcome["video-no-audio"] and "empty" in outcome["empty"]
-    assert "is a folder" in outcome["folder"] and "no such file" in outcome["missing"]
+    assert "no such file" in outcome["missing"]
 
 
 def test_too_long_for_memory_is_refused_before_decoding():
@@ -174,7 +172,7 @@ def test_output_disk_full_or_read_only(tmp_path, shared, kind):
 
 def test_output_folder_deleted_mid_run_is_recreated(tmp_path, shared, fast_config):
     from offrecord.run.models import Models
-    from offrecord.run.process import process_file
+    from offrecord.run.process import Shared, process_file
     from offrecord.run.progress import Reporter
     from offrecord.store import ModelStore
 
@@ -186,7 +184,7 @@ def test_output_folder_deleted_mid_run_is_recreated(tmp_path, shared, fast_confi
             shutil.rmtree(out)
 
     cfg = fast_config.model_copy(update={"summary": fast_config.summary.model_copy(update={"enabled": False})})
-    process_file(shared / "speech/jfk/jfk.wav", out / "jfk", cfg, Models(cfg, ModelStore()), Reporter(delete_outputs))
+    process_file(shared / "speech/jfk/jfk.wav", out / "jfk", Shared(cfg, Models(cfg, ModelStore()), Reporter(delete_outputs)))
     assert json.loads((out / "jfk" / "transcript.json").read_text())["segments"]
 
 

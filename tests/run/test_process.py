@@ -12,7 +12,7 @@ from conftest import FAST
 from offrecord.config import load_config
 from offrecord.run.cache import StageCache
 from offrecord.run.models import Models
-from offrecord.run.process import process_file, transcribe_file
+from offrecord.run.process import Shared, process_file, transcribe_file
 from offrecord.run.progress import Reporter
 from offrecord.store import ModelStore
 
@@ -23,7 +23,7 @@ def run(clip, out, parallel: bool, cache=None, models=None):
     cfg = load_config(None, {**SETTINGS, "parallel_stages": parallel, "threads": 2})
     models = models or Models(cfg, ModelStore())
     lines: list[str] = []
-    result = process_file(clip, out, cfg, models, Reporter(lines.append), cache=cache)
+    result = process_file(clip, out, Shared(cfg, models, Reporter(lines.append), cache))
     return result, json.loads((out / "transcript.json").read_text()), lines
 
 
@@ -81,8 +81,8 @@ def test_a_quiet_meeting_still_has_its_speakers(shared, tmp_path):
     Who spoke when must not hang on the recogniser finding words, and the voice the
     diarization hears must reach the recogniser."""
     cfg = load_config(None, SETTINGS)
-    process_file(shared / "meeting-ami-clips" / "trn02.wav", tmp_path / "out", cfg, Models(cfg, ModelStore()),
-                 Reporter(None))
+    process_file(shared / "meeting-ami-clips" / "trn02.wav", tmp_path / "out", Shared(cfg, Models(cfg, ModelStore()),
+                                                                                      Reporter(None)))
     turns = [line.split() for line in (tmp_path / "out" / "speakers.rttm").read_text().splitlines()]
     assert turns, "speakers.rttm is empty"
     spoken = [(float(t[3]), float(t[3]) + float(t[4])) for t in turns]
@@ -117,8 +117,8 @@ def test_a_file_that_changes_while_read_is_read_again_never_cached_under_other_b
 
     cfg = load_config(None, {**SETTINGS, "threads": 2})
     lines: list[str] = []
-    process_file(src, tmp_path / "out", cfg, Models(cfg, ModelStore()), Reporter(lambda line: (lines.append(line),
-                                                                                               grow(line))), cache=cache)
+    process_file(src, tmp_path / "out", Shared(cfg, Models(cfg, ModelStore()),
+                                               Reporter(lambda line: (lines.append(line), grow(line))), cache))
     whole = hashlib.sha256(src.read_bytes()).hexdigest()
     assert any("warning: the file changed while it was being read; reading it again" in line for line in lines), lines
     assert json.loads((tmp_path / "out" / "transcript.json").read_text())["duration"] == 11.0
@@ -139,7 +139,7 @@ def test_one_stage_of_models_at_a_time(sample_wav, tmp_path):
     cfg = load_config(None, {**FAST, "threads": 2})
     models = Models(cfg, ModelStore())
     try:
-        pending = transcribe_file(sample_wav, tmp_path / "a", cfg, models, Reporter(None))
+        pending = transcribe_file(sample_wav, tmp_path / "a", Shared(cfg, models, Reporter(None)))
         assert models._asr is not None and models._diarizer is not None and models._summarizer is None
         # the transcript is on disk before the summary model starts
         assert (tmp_path / "a" / "transcript.json").is_file() and not (tmp_path / "a" / "summary.json").exists()
@@ -157,7 +157,7 @@ def test_one_stage_of_models_at_a_time(sample_wav, tmp_path):
     cfg = load_config(None, {**FAST, "threads": 2, "keep_models_loaded": True})
     models = Models(cfg, ModelStore())
     try:
-        transcribe_file(sample_wav, tmp_path / "b", cfg, models, Reporter(None)).finish()
+        transcribe_file(sample_wav, tmp_path / "b", Shared(cfg, models, Reporter(None))).finish()
         assert models._asr is not None and models._diarizer is not None and models._summarizer is not None
     finally:
         models.close()

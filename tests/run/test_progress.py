@@ -15,7 +15,7 @@ from conftest import FAST
 
 from offrecord.config import load_config
 from offrecord.run.models import Models
-from offrecord.run.process import process_file
+from offrecord.run.process import Shared, process_file
 from offrecord.run.progress import Reporter
 from offrecord.store import ModelStore
 
@@ -59,15 +59,15 @@ def test_progress_is_reported_as_json_events_and_plain_lines(tmp_path, shared):
     cfg = load_config(None, {**FAST, "summary": {"enabled": False}, "parallel_stages": False})
     models = Models(cfg, ModelStore())
     events: list[str] = []
-    process_file(shared / "meeting-ami-es2004a/ES2004a-750-810.wav", tmp_path / "a", cfg, models,
-                 Reporter(events.append, as_json=True))
+    process_file(shared / "meeting-ami-es2004a/ES2004a-750-810.wav", tmp_path / "a",
+                 Shared(cfg, models, Reporter(events.append, as_json=True)))
     progress = [json.loads(e) for e in events if json.loads(e)["event"] == "progress"]
     for stage in ("transcribe", "diarize"):
         done = [p["done"] for p in progress if p["stage"] == stage]
         assert len(done) >= 3 and done == sorted(done) and done[-1] <= 60.1, (stage, done)
         assert all(p["total"] == 60.0 for p in progress if p["stage"] == stage)
     lines: list[str] = []
-    process_file(shared / "meeting-ami-es2004a/ES2004a-750-810.wav", tmp_path / "b", cfg, models, Reporter(lines.append),
+    process_file(shared / "meeting-ami-es2004a/ES2004a-750-810.wav", tmp_path / "b", Shared(cfg, models, Reporter(lines.append)),
                  label="meeting")
     shares = [int(m[1]) for line in lines if (m := re.match(r"meeting: transcribe +(\d+)% \(00:00:\d\d of 00:01:00\)", line))]
     assert shares and shares == sorted(shares)

@@ -1,5 +1,5 @@
-"""Ctrl-C (SIGINT) and SIGTERM during each stage of a real `offrecord run` and of `watch --once`:
-the process stops at the next safe point with one line and status 130 or 143 (no abort, no
+"""Ctrl-C (SIGINT), SIGTERM and SIGHUP during each stage of a real `offrecord run` and of `watch
+--once`: the process stops at the next safe point with one line and status 130, 143 or 129 (no abort, no
 traceback, no core dump, no summary process left behind), finished stages are kept, and the
 rerun resumes from them.
 
@@ -25,7 +25,7 @@ from conftest import FAST
 from offrecord.watch.jobs import JobStore
 
 INTERRUPTED = "offrecord: interrupted; finished stages kept, rerun to resume"
-STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
+STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +137,11 @@ def test_sigint_during_transcription_and_diarization_stops_cleanly_and_resumes(t
     interrupt_run(tmp_path, clip, "transcribe+diarize", signal.SIGINT)
 
 
+def test_a_hangup_stops_run_like_sigterm(tmp_path, clip):
+    """The terminal closing under a run (SIGHUP) ended it at once, with no line and nothing said."""
+    interrupt_run(tmp_path, clip, "publish", signal.SIGHUP)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("stage", list(STAGES))
@@ -148,6 +153,7 @@ def test_a_signal_in_any_stage_of_run_stops_cleanly_and_resumes(tmp_path, clip, 
 
 @pytest.mark.parametrize("stage,signum", [
     pytest.param("attribute", signal.SIGTERM, id="attribute-SIGTERM"),
+    pytest.param("attribute", signal.SIGHUP, id="attribute-SIGHUP"),
     pytest.param("transcribe+diarize", signal.SIGTERM, id="transcribe+diarize-SIGTERM", marks=pytest.mark.slow),
     pytest.param("transcribe+diarize", signal.SIGINT, id="transcribe+diarize-SIGINT", marks=pytest.mark.slow),
 ])

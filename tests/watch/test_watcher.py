@@ -230,7 +230,7 @@ def test_downloads_locks_hidden_and_non_media_files_are_never_taken(tmp_path, sh
 
 
 def test_other_extensions_are_taken_when_configured():
-    from offrecord.watch.watcher import is_recording
+    from offrecord.watch.inputs import is_recording
 
     assert not is_recording(Path("notes.txt"), ["wav"]) and is_recording(Path("notes.TXT"), ["txt"])
     assert is_recording(Path("sub/Call.WAV"), ["wav"]) and is_recording(Path("anything"), [])
