@@ -1,10 +1,11 @@
 #!/usr/bin/env python
-"""The README's command reference, made from the commands' own --help.
+"""The command reference, docs/cli.md, made from the commands' own --help.
 
-    .venv/bin/python scripts/cli_reference.py          rewrite it in README.md
-    .venv/bin/python scripts/cli_reference.py --check  exit 1 if README.md is out of date
+    .venv/bin/python scripts/cli_reference.py          rewrite it in docs/cli.md
+    .venv/bin/python scripts/cli_reference.py --check  exit 1 if docs/cli.md is out of date
 
-The reference sits between the markers below; everything else in the README is left alone.
+The reference sits between the markers below; everything else in docs/cli.md (its heading and
+the few lines above the markers) is left alone. Run it after changing a command or an option.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import click
 
 from offrecord.cli import cli
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
 START, END = "<!-- cli-reference: made by scripts/cli_reference.py -->", "<!-- cli-reference end -->"
 
 
@@ -37,10 +38,10 @@ def reference() -> str:
     return "\n".join(parts)
 
 
-def with_reference(readme: str) -> str:
-    if START not in readme or END not in readme:
-        raise SystemExit(f"{README}: the markers {START} ... {END} are missing")
-    head, rest = readme.split(START, 1)
+def with_reference(page: str) -> str:
+    if START not in page or END not in page:
+        raise SystemExit(f"{REFERENCE}: the markers {START} ... {END} are missing")
+    head, rest = page.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n\n{reference()}\n{END}{tail}"
 
@@ -49,14 +50,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    current = README.read_text(encoding="utf-8")
+    current = REFERENCE.read_text(encoding="utf-8")
     wanted = with_reference(current)
     if args.check:
         if wanted != current:
-            print("README.md's command reference is out of date: run scripts/cli_reference.py", file=sys.stderr)
+            print("docs/cli.md is out of date: run scripts/cli_reference.py", file=sys.stderr)
             return 1
         return 0
-    README.write_text(wanted, encoding="utf-8")
+    REFERENCE.write_text(wanted, encoding="utf-8")
     return 0
 
 

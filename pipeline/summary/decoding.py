@@ -1,49 +1,16 @@
-"""Greedy decoding under a JSON schema, at the model's own speed.
+"""Greedy decoding under a JSON schema, at the model's own speed, several answers side by side.
 
-llama-cpp-python's loop applies the grammar to all 152k tokens of Qwen's vocabulary at every
-step (ES2011d on 2 cores, 611 tokens written: 49.5 s of the summary's time was not prompt reading,
-40.2 s of it the model's own steps; with this loop, writing took 42.2 s in all).
-Here the model's best token is put to the grammar alone, and
-the whole vocabulary only when the grammar refuses it, as llama.cpp's own sampler does: the token
-chosen is the same.
+Each answer keeps to its schema, so it always parses. The model's best token is put to the
+grammar alone, and the whole vocabulary only when the grammar refuses it, as llama.cpp's own
+sampler does: the token chosen is the same, without filtering all of Qwen's 152k tokens at every
+step as llama-cpp-python's loop does. Answers to questions on one transcript are written side by
+side (`Decoder.complete_all`), one batch a step, because a step costs mostly the reading of the
+weights. A small model loops (the same highlight for every part): a string that repeats what its
+field already holds is ended at once with "…" (read as cut off, and dropped), and so is the list
+or object it is in, where it may end there (`Strings`).
 
-A small model loops: the same highlight five times, an overview that says its first sentence
-again. Every repeat would be dropped as a duplicate after costing 70 ms a token to write, so a
-string that repeats what its field already holds is ended at once with "…" (read as cut off, and
-dropped), and the list or object it is in, where that may end there (`Strings`): the summary
-asks for a highlight for each part of a recording, and once one part's repeats another's, so do
-the parts after it.
-
-Tried and left out, both measured on ES2011a-d:
-- Proposing the tokens that followed the same words earlier in the prompt (prompt lookup
-  decoding, for quotes and names copied from the transcript) and checking them in one batch.
-  Checking needs every proposed token's logits: on a 2-core CPU a batch of k tokens then cost
-  about k single steps for k up to 12 (97 ms for one token at a 6.5k context, 166 for two, 542
-  for eight), so a summary took 16% longer.
-- Laying the answer's JSON layout (braces, keys, quotes, an enum's name once told apart) into
-  the context in batches instead of writing it a token at a time, each value under its own
-  grammar. With only the last token's logits a batch is cheap (70 ms for one token at a 6.4k
-  context, 105 for two, 285 for eight, 760 for 64), and a third of an answer's tokens are
-  layout: with a string also cut where the model repeats ten of its tokens, the summaries
-  took 80.8 s instead of 89.4 s. But the batched arithmetic and the split tokens changed what
-  the 1.5B model wrote: highlights kept fell from 6 to 1 over the four meetings, quotes from 8
-  to 2, ROUGE-1 from 0.310 to 0.293 (without the cut: highlights 1 on ES2011a-c). Not worth a
-  worse summary.
-- Asking each part's highlight where the model sees that part alone: the heading's and the
-  part's cached cells copied to a sequence of their own (positions kept), its question read
-  after them. On ES2011a-d 2/4/2/2 highlights were kept instead of 1/2/0/0, but read by hand 6
-  of the 10 were the part's words copied or spliced ("The worst ones were three point one. Do
-  every ones have the slide?"), seven more answers in each step's batch changed the overview
-  (ROUGE-1 0.323 against 0.349), and a summary took 8 s longer.
-- Reading the questions of answers written side by side in one batch (a shared part in cells of
-  every sequence, each rest in its own) instead of one batch each: 130-300 tokens a phase, 8 s of
-  ES2011d's time read in three batches. It changed what even the 0.5B model wrote (the first
-  answer's title too), so the answers would no longer be those written alone; its time was not
-  measured.
-- All six questions of a meeting side by side in one batch (ideas and sections without the
-  checked highlights as their outline): 112.8 s a summary on ES2011a-d against 114.8, mean
-  ROUGE-1 0.318 against 0.328 (one run each, the same day): within the noise of a run, for the
-  outline lost.
+What this costs and what else was tried, measured: docs/measurements.md ("Summary decoding: what
+was tried").
 """
 
 from __future__ import annotations
