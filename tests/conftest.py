@@ -99,6 +99,11 @@ def check_summary(s: dict, t: dict) -> list[dict]:
     return found
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked `first` (the longest) are started before the rest."""
+    items.sort(key=lambda item: item.get_closest_marker("first") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_settings(tmp_path_factory):
     """Tests never read or write the user's own settings folder (voices, config)."""

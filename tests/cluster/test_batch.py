@@ -36,9 +36,9 @@ def test_a_batch_on_the_cluster_matches_a_local_run_and_a_corrupt_file_fails_alo
     config.write_text(yaml.safe_dump({**FAST, "threads": 1}))
     corrupt = tmp_path / "corrupt.mp3"
     corrupt.write_bytes(b"\xff\xfb\x90\x00" + bytes(range(256)) * 40)
-    files = [pyannote_sample("sample.wav"), shared / "speech/jfk/jfk.wav",
-             shared / "speech/librivox/sense_and_sensibility_01_austen_64kb-0870.wav", corrupt]
-    names = [f.stem for f in files[:3]]
+    # two recordings for the two workers (one with a summary), and the corrupt file
+    files = [pyannote_sample("sample.wav"), shared / "speech/jfk/jfk.wav", corrupt]
+    names = [f.stem for f in files[:2]]
     cluster = offrecord("run", *map(str, files), "--out", str(tmp_path / "cluster"), "--cluster", "local:2",
                         config=config)
     local = offrecord("run", *map(str, files), "--out", str(tmp_path / "local"), config=config)
@@ -49,7 +49,7 @@ def test_a_batch_on_the_cluster_matches_a_local_run_and_a_corrupt_file_fails_alo
                           "when processing input)"], run.stderr
     assert "cluster local:2: 2 worker(s)" in cluster.stderr
     done = [line for line in cluster.stderr.splitlines() if ": done in " in line]
-    assert sorted(line.split("]")[0] for line in done) == ["[1/4", "[2/4", "[3/4"]  # each exactly once
+    assert sorted(line.split("]")[0] for line in done) == ["[1/3", "[2/3"]  # each exactly once
     for name in names:
         for output in COMPARED:
             assert (tmp_path / "cluster" / name / output).read_bytes() == (tmp_path / "local" / name / output).read_bytes()

@@ -210,27 +210,32 @@ def test_long_recording_is_held_once_in_memory(tmp_path, shared):
 
 
 @pytest.mark.slow
+@pytest.mark.first  # the longest test: started first, the others run beside it (pytest -n)
 def test_four_hour_recording_runs_in_bounded_memory(tmp_path, shared):
-    """A 4-hour recording made by concatenation goes through transcription and diarization
-    (the slowest test: about 16 minutes on 2 cores). Peak RSS is printed for the notes."""
+    """A 4-hour recording goes through transcription and diarization in bounded memory. What
+    grows with the length is there in full: the waveform, the voice features and the
+    segmentation windows over 4 hours. Half of it is silence, which the recogniser skips, and
+    decoding is greedy: recognition's memory depends on neither, and it costs a quarter of what
+    it did (the clustering holds about half as many embeddings as for 4 hours of talk). Peak RSS
+    is printed for the notes."""
     import resource
     import subprocess
     import sys
 
     long_wav = tmp_path / "four hours.wav"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long.py"), str(long_wav), "--minutes", "240"],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_long.py"), str(long_wav), "--minutes", "240",
+                    "--speech-share", "0.5"], check=True, capture_output=True)
     config = tmp_path / "fast.yaml"
-    config.write_text(yaml.safe_dump(FAST))
+    config.write_text(yaml.safe_dump({**FAST, "asr": {**FAST["asr"], "beam_size": 1}}))
     out = tmp_path / "out"
     run = subprocess.run([sys.executable, "-m", "offrecord", "run", str(long_wav), "--out", str(out), "--no-summary",
-                          "--config", str(config)], capture_output=True, text=True)
+                          "--format", "json", "--config", str(config)], capture_output=True, text=True)
     peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     print(f"4-hour recording: peak RSS {peak_gb:.2f} GB\n{run.stderr}")
     assert run.returncode == 0, run.stderr
     t = json.loads((out / "four hours" / "transcript.json").read_text())
     assert t["duration"] == pytest.approx(4 * 3600, abs=1)
-    assert t["segments"][-1]["end"] > 4 * 3600 - 120  # transcribed to the end, not cut short
+    assert t["segments"][-1]["end"] > 4 * 3600 - 300  # transcribed to the end (the last clip and its silence)
     assert len(t["speakers"]) >= 2
     assert peak_gb < 5, peak_gb  # measured 3.5 GB; the waveform alone is 0.9 GB
 

@@ -358,10 +358,10 @@ def test_a_brief_summary_asks_for_neither_ideas_nor_quotes(shared, fast_config):
 
 @pytest.mark.slow
 def test_a_transcript_longer_than_the_context_is_summarised_in_parts(shared, fast_config):
-    cfg = fast_config.summary.model_copy(update={"n_ctx": 4096, "max_chunk_tokens": 1200})
+    cfg = fast_config.summary.model_copy(update={"n_ctx": 4096, "max_chunk_tokens": 800})
     summarizer = load(cfg)
     try:
-        t = meeting(shared, turns=150)
+        t = meeting(shared, turns=100)
         assert len(summarizer.chunks(t)) >= 2
         s = summarizer.summarize(t, load_template("podcast"))
         assert summarizer.usage["calls"] > len(summarizer.chunks(t))
