@@ -1,7 +1,8 @@
 """The plain data that flows between stages.
 
 audio -> [Phrase of Word] (speech recognition) + [Span] (diarization: who spoke when)
--> Transcript of [Turn] (words with speakers, one speaker's run of words per turn) -> Summary.
+-> Transcript of [Turn] (words with speakers, one speaker's run of words per turn) -> Summary;
+a question to a library -> [Passage] (turns that may answer it) -> an answer.
 Times are seconds from the start of the recording.
 """
 
@@ -125,6 +126,15 @@ class Transcript:
             speakers=[Speaker(**s) for s in d["speakers"]],
             segments=[Turn.from_dict(s) for s in d["segments"]],
         )
+
+
+@dataclass
+class Passage:
+    """Turns of one recording that may answer a question: its folder in the output folder, and
+    its transcript cut to those turns (the speakers, times and words kept)."""
+
+    recording: str
+    transcript: Transcript
 
 
 @dataclass

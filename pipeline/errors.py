@@ -32,6 +32,17 @@ class OutputError(OffrecordError):
     """Outputs cannot be written (read-only folder, disk full, folder removed)."""
 
 
+class LibraryError(OffrecordError):
+    """An output folder holds nothing to search or ask: no such folder, no index and no
+    recordings, or an index with no recordings left in it."""
+
+
+class QuestionError(OffrecordError):
+    """A question with no word to look for: a usage error, caught before any model loads."""
+
+    exit_code = 2
+
+
 class SummaryCrashed(OffrecordError):
     """The summary model's process died: a signal (segfault, abort, the OOM killer) or an exit
     without an answer."""

@@ -50,6 +50,7 @@ from offrecord.summary.templates import Template, load_template
 from offrecord.summary.verify import Checker, near_duplicate, nothing_new, pointers, sentences
 
 AMI = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "meeting-ami-es2011a"
+QMSUM_VAL = AMI.parent / "meeting-qmsum-val"
 AMI_SECONDS = 1113.8  # ES2011a's length (its speaker turns end there); b-d have no times here
 BASELINE_PROMPT = "Summarize the whole meeting in one paragraph of about 100-150 words, naming who said what."
 BASELINE_MAX_TOKENS = 600  # three times the paragraph asked for: room to finish, a bound if it loops
@@ -63,7 +64,9 @@ AMI_SUGGESTIONS = {"locator": r"locat|find|lost", "screen": r"screen",
 
 
 def _qmsum(meeting: str) -> dict:
-    return json.loads((AMI / f"qmsum-{meeting}.json").read_text())
+    """A QMSum meeting: ES2011a-d from AMI's folder, any other from QMSum's validation split."""
+    path = AMI / f"qmsum-{meeting}.json"
+    return json.loads((path if path.is_file() else QMSUM_VAL / f"{meeting}.json").read_text())
 
 
 def ami_transcript(letter: str = "a") -> Transcript:

@@ -7,6 +7,7 @@ offrecord rename OUT/X "Speaker 1=Ann"     rename speakers in every output, no m
 offrecord watch IN_DIR --out OUT     process whatever lands in IN_DIR, exactly once
 offrecord status OUT                 done / failed / pending recordings of a watch folder
 offrecord search QUERY [OUT]         moments across every recording in OUT, by words and by meaning
+offrecord ask QUESTION [OUT]         an answer in a few sentences, each checked and cited to its moment
 offrecord index OUT                  rebuild OUT's search index and its index.html page
 offrecord models list|install|verify|pull
 offrecord speakers enroll|list|forget     voice profiles for naming speakers
@@ -17,7 +18,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import library, models, process, rename, speakers, watch
+from . import ask, library, models, process, rename, speakers, watch
 from .common import Context, Group, add_verbosity, configure_logging
 
 
@@ -33,7 +34,7 @@ def cli(ctx, verbose, quiet):
 
 
 for command in (process.run, process.transcribe, process.summarize, rename.rename, watch.watch, watch.status,
-                library.search, library.index, models.models, speakers.speakers):
+                library.search, ask.ask, library.index, models.models, speakers.speakers):
     add_verbosity(command)
     cli.add_command(command)
 

@@ -180,6 +180,10 @@ class Index:
             self.db.execute("INSERT INTO moments_fts(rowid, text) SELECT id, text FROM moments WHERE recording = ?",
                             (rid,))
 
+    def speakers(self) -> set[str]:
+        """Every speaker's shown name, of every recording."""
+        return {name for (names,) in self.db.execute("SELECT speakers FROM recordings") for name in json.loads(names)}
+
     def rebuild(self, embedder: Embedder | None = None) -> None:
         """Emptied and every folder read again."""
         with _transaction(self.db):

@@ -171,6 +171,15 @@ class Question:
         return sum(_most_tokens(v) + 4 for v in self.properties.values())
 
 
+def asked(prefix: str, questions: list[Question]) -> tuple[str, dict, int]:
+    """(prompt, schema, max_tokens): the questions asked together after `prefix`, each answer's
+    fields in one JSON object."""
+    properties = {k: v for q in questions for k, v in q.properties.items()}
+    return (prefix + "Answer with:\n" + "\n".join(q.ask for q in questions),
+            {"type": "object", "properties": properties, "required": list(properties)},
+            sum(q.max_tokens for q in questions) + 10)
+
+
 def _longest(schema: dict) -> int | None:
     """The most characters a string schema allows: its maxLength, or its sentence's bound."""
     return schema.get("maxLength") or _sentence_bound(schema)
@@ -262,9 +271,17 @@ class Summarizer:
         self._unload()
         self.vocabulary.close()
 
-    def _ask(self, asks: list[tuple[str, dict, int, str]]) -> list[dict]:
+    def complete(self, system: str, asks: list[tuple[str, dict, int]]) -> list[dict]:
+        """The answers to (prompt, schema, max_tokens) asks about something other than one
+        transcript (a question about passages of a library), each after `system`, written side by
+        side with the model, context and decoding a summary has."""
+        self.usage = _new_usage()
+        self._fit(max(self._tokens(prompt) + max_tokens for prompt, _, max_tokens in asks), len(asks) - 1)
+        return self._ask([(prompt, schema, max_tokens, "complete") for prompt, schema, max_tokens in asks], system)
+
+    def _ask(self, asks: list[tuple[str, dict, int, str]], system: str = SYSTEM) -> list[dict]:
         """The answers to (prompt, schema, max_tokens, phase) asks, written side by side."""
-        prompts = [self.decoder.prompt([{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}])
+        prompts = [self.decoder.prompt([{"role": "system", "content": system}, {"role": "user", "content": prompt}])
                    for prompt, *_ in asks]
         for tokens, (_, _, max_tokens, _) in zip(prompts, asks):
             if len(tokens) + max_tokens > self.llm.n_ctx():
@@ -293,12 +310,7 @@ class Summarizer:
         """Each question after the same prefix (llama.cpp evaluates the prefix once), side by
         side, or all in one call."""
         groups = [questions] if one_call else [[q] for q in questions]
-        asks = []
-        for group in groups:
-            properties = {k: v for q in group for k, v in q.properties.items()}
-            asks.append((prefix + context + "Answer with:\n" + "\n".join(q.ask for q in group),
-                         {"type": "object", "properties": properties, "required": list(properties)},
-                         sum(q.max_tokens for q in group) + 10, phase + "+".join(q.name for q in group)))
+        asks = [(*asked(prefix + context, group), phase + "+".join(q.name for q in group)) for group in groups]
         answers: dict = {}
         for answer in self._ask(asks):
             answers.update(answer)

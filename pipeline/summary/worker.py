@@ -2,7 +2,8 @@
 
 llama.cpp is native code: a segfault, an abort or the kernel's OOM killer there would take the
 whole run with it, the transcript included. So it runs in a child process that loads the model
-once and summarises every transcript it is sent. If the child dies, the caller gets a
+once and summarises every transcript it is sent (and answers `offrecord ask`'s questions about a
+library's passages: `complete`). If the child dies, the caller gets a
 SummaryCrashed naming the signal (the transcript is already on disk by then), and the next
 recording starts a new child. The child ignores Ctrl-C, SIGTERM and SIGHUP (a terminal and
 systemd send them to every process of the command): the parent decides when it stops, and kills it when it
@@ -32,7 +33,7 @@ FAULT = "OFFRECORD_FAULT"
 
 
 class SummaryWorker:
-    """Summarizer's interface (`summarize`, `usage`), served by a child process."""
+    """Summarizer's interface (`summarize`, `complete`, `usage`), served by a child process."""
 
     def __init__(self, gguf: Path, cfg: SummaryConfig, threads: int):
         self.gguf, self.cfg, self.threads = Path(gguf), cfg, threads
@@ -55,10 +56,17 @@ class SummaryWorker:
 
     def summarize(self, transcript: Transcript, template: Template,
                   progress: Callable[[int, int], None] | None = None) -> Summary:
+        return Summary.from_dict(self._request(("summarize", transcript.to_dict(), template.model_dump()), progress))
+
+    def complete(self, system: str, asks: list[tuple[str, dict, int]]) -> list[dict]:
+        """Summarizer.complete's answers: prompts about something other than one transcript."""
+        return self._request(("complete", system, asks))
+
+    def _request(self, request: tuple, progress: Callable[[int, int], None] | None = None):
         try:
             if self._proc is None or self._proc.poll() is not None:
                 self._start()
-            self._conn.send(("summarize", transcript.to_dict(), template.model_dump()))
+            self._conn.send(request)
             while True:
                 reply = self._receive()
                 if reply[0] == "progress":
@@ -66,7 +74,7 @@ class SummaryWorker:
                         progress(*reply[1:])
                 elif reply[0] == "done":
                     self.usage = reply[2]
-                    return Summary.from_dict(reply[1])
+                    return reply[1]
                 elif reply[1] == "offrecord":
                     raise OffrecordError(reply[2])
                 else:
@@ -117,17 +125,21 @@ def _serve(conn: Connection, gguf: str, cfg: SummaryConfig, threads: int) -> Non
                 return
             if request[0] == "stop":
                 return
-            _, transcript, template = request
             try:
                 _fault()
-                summary = summarizer.summarize(Transcript.from_dict(transcript), Template.model_validate(template),
-                                               progress=lambda done, total: conn.send(("progress", done, total)))
+                if request[0] == "complete":
+                    result = summarizer.complete(*request[1:])
+                else:
+                    _, transcript, template = request
+                    result = summarizer.summarize(Transcript.from_dict(transcript), Template.model_validate(template),
+                                                  progress=lambda done, total: conn.send(("progress", done, total))
+                                                  ).to_dict()
             except OffrecordError as e:
                 conn.send(("error", "offrecord", str(e)))
             except Exception as e:
                 conn.send(("error", "unexpected", f"{type(e).__name__}: {e}"))
             else:
-                conn.send(("done", summary.to_dict(), summarizer.usage))
+                conn.send(("done", result, summarizer.usage))
     finally:
         summarizer.close()
 

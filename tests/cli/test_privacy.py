@@ -1,7 +1,7 @@
 """No network at run time, proven at the level of system calls: the whole pipeline runs under
-`strace -f` (every thread and the summary model's process), and any socket traffic that is not
-a Unix socket or this machine's loopback (and no DNS query even to a local resolver) fails the
-test. A Python-level socket block would miss native code, which is where the one leak found so
+`strace -f` (every thread and the summary model's process), as does `offrecord ask`, and any
+socket traffic that is not a Unix socket or this machine's loopback (and no DNS query even to a
+local resolver) fails the test. A Python-level socket block would miss native code, which is where the one leak found so
 far (onnxruntime's telemetry lookups) came from."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 import soundfile as sf
 import yaml
 from conftest import FAST
+from library.recordings import publish_recording, transcript
 
 from offrecord.stages.decode import decode
 
@@ -106,6 +107,27 @@ def test_whole_pipeline_makes_no_network_call(tmp_path, shared):
     assert (out / "summary.json").is_file() and (out / "speakers.rttm").read_text().strip()
     text = log.read_text()
     # strace followed the summary model's process, which talks to us over a Unix socket pair
+    assert "socketpair(AF_UNIX" in text
+    assert re.search(r"^\d+ +execve\(.*offrecord\.summary\.worker", text, re.MULTILINE), text[-3000:]
+    assert leaks(log) == []
+
+
+@needs_strace
+def test_asking_the_library_makes_no_network_call(tmp_path):
+    """`offrecord ask`: the library's search by words and by meaning, and the model (in its own
+    process) answering from the passages found."""
+    out = tmp_path / "out"
+    publish_recording(out, "call", transcript(tmp_path / "call.wav", [
+        ("A", 0.0, "Hi, this is Diane. I grew up in Chicago and live in New Jersey now."),
+        ("B", 5.0, "I'm Sheila, and I moved to Texas ten years ago."),
+    ], {"A": "Diane", "B": "Sheila"}))
+    config = tmp_path / "fast.yaml"
+    config.write_text(yaml.safe_dump(FAST))
+    log = tmp_path / "network.log"
+    run = traced([sys.executable, "-m", "offrecord", "ask", "Where does Diane live now?", "What is the budget?",
+                  str(out), "--config", str(config)], log, timeout=600)
+    assert run.returncode in (0, 1) and "offrecord: error" not in run.stderr, run.stderr
+    text = log.read_text()
     assert "socketpair(AF_UNIX" in text
     assert re.search(r"^\d+ +execve\(.*offrecord\.summary\.worker", text, re.MULTILINE), text[-3000:]
     assert leaks(log) == []
