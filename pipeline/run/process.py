@@ -223,7 +223,7 @@ class _FileRun:
                              lambda: model.transcribe(audio, self.cfg.asr.language, self._progress("transcribe")),
                              own_cpu)
 
-    def diarize(self, threads: int | None = None, own_cpu: bool = True) -> Diarization:
+    def diarize(self, threads: int | Callable[[], int] | None = None, own_cpu: bool = True) -> Diarization:
         model, audio = self.models.diarizer, self.decoded()
         return self.computed("diarize", self.source, diarize.settings(self.cfg),
                              lambda: model.diarize(audio, threads=threads, progress=self._progress("diarize")), own_cpu)
@@ -253,10 +253,13 @@ class _FileRun:
         self.decoded()
         start = _now()
         outcome: dict = {}
+        # once speech recognition is done its cores go to the diarization (a recording with long
+        # silences is recognised long before it is diarized)
+        threads = {"diarize": self.models.diarize_threads_beside}
 
         def beside() -> None:
             try:
-                outcome["value"] = self.diarize(threads=self.models.diarize_threads_beside, own_cpu=False)
+                outcome["value"] = self.diarize(threads=lambda: threads["diarize"], own_cpu=False)
             except BaseException as e:  # raised again in this thread, after speech recognition
                 outcome["error"] = e
 
@@ -264,6 +267,7 @@ class _FileRun:
         worker.start()
         try:
             asr = self.transcribe(own_cpu=False)
+            threads["diarize"] = self.cfg.cpu_threads
         except Exception:
             worker.join()  # the next file must not start while this one's diarization still runs
             raise

@@ -167,25 +167,42 @@ class Diarizer:
         })
 
     def diarize(self, audio: Audio, num_speakers: int | None = None, min_speakers: int | None = None,
-                max_speakers: int | None = None, threads: int | None = None,
+                max_speakers: int | None = None, threads: int | Callable[[], int] | None = None,
                 progress: Callable[[float, float], None] | None = None) -> Diarization:
         """`progress(done, all)` in seconds of audio: the voice features pass counts for the first
-        half, the segmentation pass for the second (together they are most of the time)."""
+        half, the segmentation pass for the second (together they are most of the time).
+        `threads` may be a callable, asked at each step how many threads it may use now: the
+        runner gives diarization the recogniser's cores once speech recognition is done."""
+        allowed = threads if callable(threads) else (lambda: threads or self.threads)
+        using = allowed()
         # torch's thread count is one setting for the whole process: set it for every call, as
         # the runner gives diarization fewer threads while speech recognition runs beside it.
-        torch.set_num_threads(threads or self.threads)
+        torch.set_num_threads(using)
+
+        def follow() -> None:
+            nonlocal using
+            if allowed() != using:
+                using = allowed()
+                torch.set_num_threads(using)
+
+        def report(done: float, total: float) -> None:
+            follow()
+            if progress:
+                progress(done, total)
+
         inference = self.pipeline._segmentation
         speakers_per_window = len(inference.model.specifications.classes)  # 3 for segmentation-3.0
         hop = max(self.cfg.segmentation_step * inference.duration,
                   audio.duration * speakers_per_window / MAX_EMBEDDINGS)
         inference.step = min(hop, inference.duration / 2)
         half = audio.duration / 2
-        report = progress or (lambda done, total: None)
         self.pipeline._features = self.embedder.frame_features(audio.samples, lambda done: report(done / 2, audio.duration))
 
         def hook(step, artifact, file=None, total=None, completed=None):
             if step == "segmentation" and total and completed is not None:
                 report(half + half * min(completed / total, 1.0), audio.duration)
+            else:
+                follow()
 
         file = {"waveform": torch.from_numpy(audio.samples)[None], "sample_rate": audio.sample_rate,
                 "uri": Path(audio.source).stem}
