@@ -228,6 +228,7 @@ def test_a_batch_is_run_stage_by_stage(tmp_path, sample_wav, shared):
         check_summary(load(out, "summary.json"), load(out, "transcript.json"))
 
 
+@pytest.mark.slow
 def test_libraries_advice_shows_only_with_verbose(tmp_path, shared):
     """Asked for two speakers, a one-voice recording made pyannote print "Found only 1 clusters..."
     to stdout, even under -q."""

@@ -93,6 +93,7 @@ def test_the_answer_keeps_to_the_schema_and_the_cache_stays_true(llm):
         decoder.close()
 
 
+@pytest.mark.slow
 def test_a_temperature_draws_within_the_grammar_the_same_way_each_time(llm):
     replies = []
     for seed in (7, 7, 8):

@@ -51,6 +51,7 @@ def test_three_hour_transcript_is_read_in_parts_that_fit_the_context(shared, sum
     assert min(sizes) > max(sizes) * 0.8  # even parts, no stub at the end
 
 
+@pytest.mark.slow
 def test_a_short_call_is_one_model_call_and_every_claim_has_evidence():
     """By the default model: every claim the 0.5B test model writes about this call is false."""
     summarizer = load(load_config(None, {}).summary)

@@ -164,6 +164,7 @@ def test_systemd_units_pass_systemd_analyze(tmp_path):
     assert check.returncode == 0, check.stderr
 
 
+@pytest.mark.slow
 def test_two_watchers_on_one_folder_never_do_the_same_file(tmp_path, shared):
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
