@@ -271,7 +271,7 @@ class _FileRun:
         except Exception:
             worker.join()  # the next file must not start while this one's diarization still runs
             raise
-        except BaseException:  # Ctrl-C or SIGTERM: diarization stops too, at its next safe point
+        except BaseException:  # Ctrl-C, SIGTERM or SIGHUP: diarization stops too, at its next safe point
             stop_thread(worker)
             raise
         try:

@@ -161,7 +161,7 @@ class Watcher:
         shutil.move(str(path), str(target))
 
     def run(self, once: bool = False, poll: float | None = None) -> None:
-        """Until nothing is still arriving (`once`) or until stopped. Stopped by Ctrl-C or SIGTERM
+        """Until nothing is still arriving (`once`) or until stopped. Stopped by Ctrl-C, SIGTERM or SIGHUP
         (systemd, kill), the job in progress is handed back for the next run."""
         try:
             if once:
