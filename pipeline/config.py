@@ -78,7 +78,8 @@ class SummaryConfig(_Section):
     # podcast, meeting, lecture, interview, brief, or the path of your own template .yaml
     template: str = "podcast"
     n_ctx: int = Field(32768, ge=4096, le=131072)  # the largest; each transcript gets what it needs
-    max_chunk_tokens: int = Field(30000, ge=1000)
+    # a recording of more than a few minutes is asked about window by window, each about this long
+    window_tokens: int = Field(1000, ge=300, le=8000)
     # the context's memory: q8_0 takes half of f16's but reads a prompt 2-3x slower on CPU
     kv_cache: Literal["f16", "q8_0"] = "f16"
     # questions on one transcript answered side by side (1: one after the other)

@@ -18,8 +18,10 @@ from typing import Callable
 
 from ..data import Passage
 from ..text import normalise
-from .summarize import Question, _first_person, _placeholder, _render, _sentence, _sentences, _string, asked
+from .reading import render
+from .schemas import Question, asked, sentence, sentences_of, text_of
 from .verify import Checker, Verdict, content_stems, near_duplicate, sentences
+from .vocabulary import first_person, placeholder
 
 SYSTEM = ("You answer questions about recorded conversations from the passages of their transcripts that you are "
           "given, and from nothing else. Answer in JSON.")
@@ -30,9 +32,9 @@ STYLE = ("a full sentence in the third person, in the passages' own words, namin
 # No way out ("if the passages do not answer, say so") is offered: the 1.5B model took one for 6
 # of ES2011's 22 questions, and 8 were answered in all against 10 without it; without it the
 # check still declined all 14 questions of another series (scripts/evaluate_ask.py, ES2011 / Bed)
-ANSWER = Question("answer", {"answer": _sentences(MOST_SENTENCES, 160)},
+ANSWER = Question("answer", {"answer": sentences_of(MOST_SENTENCES, 160)},
                   f"- answer: the answer in at most {MOST_SENTENCES} short sentences, each {STYLE}")
-REWRITE = Question("rewrite", {"sentence": _sentence(160, 10)},
+REWRITE = Question("rewrite", {"sentence": sentence(160, 10)},
                    f"- sentence: the sentence written again to say only what this passage says, as {STYLE}")
 
 # Words that ask, or name the kind of answer wanted, rather than say what a question is about:
@@ -77,23 +79,23 @@ class Answer:
 def answer(question: str, passages: list[Passage], complete: Complete) -> Answer:
     """The checked answer to `question` from `passages` (best first), the model reached through
     `complete`; no passages, no model."""
-    shown = [(p, text) for p in passages if (text := _render(p.transcript, p.transcript.segments, {}))]
+    shown = [(p, text) for p in passages if (text := render(p.transcript, p.transcript.segments, {}))]
     if not shown:
         return Answer(question)
     passages_text = "\n\n".join(f"Passage {n}:\n{text}" for n, (_, text) in enumerate(shown, 1))
     reply = complete(SYSTEM, [asked(f"{passages_text}\n\nQuestion: {question}\n\n", [ANSWER])])[0]
-    proposed = sentences(_string(reply.get("answer")))
+    proposed = sentences(text_of(reply.get("answer")))
     checkers = _checkers(passages)
     verdicts = [_verdict(s, checkers) for s in proposed]
     # one cut off at its length bound or in a loop, or one that says there is nothing to say ("No
     # answer is given."), is not worth writing again
     redo = [i for i, v in enumerate(verdicts) if v is None and not proposed[i].endswith("…")
-            and not _placeholder(normalise(proposed[i]))]
+            and not placeholder(normalise(proposed[i]))]
     if redo:
         asks = [asked(f"Passage:\n{_nearest(proposed[i], shown)}\n\nQuestion: {question}\nA sentence of the answer: "
                       f"{proposed[i]}\n\n", [REWRITE]) for i in redo]
         for i, again in zip(redo, complete(SYSTEM, asks)):
-            verdicts[i] = _verdict(_string(again.get("sentence")), checkers)
+            verdicts[i] = _verdict(text_of(again.get("sentence")), checkers)
     people = {name for checker in checkers.values() for name in checker.people}
     kept: list[Sentence] = []
     for recording, v in filter(None, verdicts):
@@ -126,7 +128,7 @@ def _verdict(text: str, checkers: dict[str, Checker]) -> tuple[str, Verdict] | N
     """The recording (the first, in the passages' order) whose passages support the sentence,
     and its verdict; None for a sentence cut off, empty or in a speaker's voice, as in a summary."""
     text = text.strip()
-    if not text or "…" in text or _placeholder(normalise(text)) or _first_person(text):
+    if not text or "…" in text or placeholder(normalise(text)) or first_person(text):
         return None
     return next(((recording, v) for recording, checker in checkers.items() if (v := checker.check(text)).supported),
                 None)

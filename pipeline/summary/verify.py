@@ -30,6 +30,20 @@ from rapidfuzz import fuzz, process
 from ..data import Evidence, Transcript, Turn
 from ..stages.naming import SELF_INTRODUCTION, introductions
 from ..text import normalise
+from .vocabulary import (
+    ASSENT,
+    DECIDES,
+    DECIDING_WORDS,
+    EVERYONE,
+    MENTIONS,
+    NO_DECISION,
+    PROPOSING,
+    REPORTED,
+    STANCE,
+    STOP,
+    VOICE,
+    settles,
+)
 
 CONFIDENT = 0.5  # a word the recogniser gave a lower probability is not evidence
 HEARD = 3  # nor is one amid a stretch it mostly failed on: the mean over this many words each side
@@ -40,81 +54,8 @@ MIN_SUPPORT = 3 / 4  # share of a claim's content words found in its passages
 PHRASE = 3  # words apart, in one turn, that two of a claim's words are said together ("fruit designs")
 FUZZY = 85  # rapidfuzz ratio at which two stems of five letters or more are the same word (ASR spelling)
 NEAR_DUPLICATE = 0.75  # shared content words over the longer item's: "nearly word for word"
-# "They both ...", "all of them ...": the claim is put to every speaker.
-EVERYONE = re.compile(r"\b(both|each of them|all of them|everyone|everybody)\b", re.I)
-# A claim that something was decided or agreed says more than that it was said: "They decided
-# on a furry remote" of "I'm thinking we should design a furry remote" invents the decision.
-DECIDES = re.compile(r"\b(decided|decides|(?<!to )decide|agreed|agrees|agree (on|to|that)|settled|settles|chose|chosen|"
-                     r"chooses|opted|opts|selected|picked|(will |to )?go(es)? with|going with|went with|finali[sz]ed|"
-                     r"approved|approves|(the|their|a) decision (was|is|to)|(made|reached|came to) (a |an |the )?"
-                     r"(decision|agreement|consensus))\b", re.I)
-# "They have not decided", "no decision was made": no decision is claimed
-NO_DECISION = re.compile(r"\b(not|never|no|yet|\w+n't)\s+(\w+\s+){0,2}?(decid|agre|settl|cho|opt|select|pick|go|went|"
-                         r"final|approv|made|reach|came)", re.I)
-# Words of a decision in the transcript: one of these, in a sentence that is not a question,
-# with no negation or hedge just before them ("We haven't decided on an order.", "We could go
-# with rubber.", "We'll have to see."), within DECISION_REACH of the claim's evidence
-DECIDING = re.compile(r"\b(decided|agreed|agree|settled|chose|chosen|go with|going with|went with|stick with|opt for|"
-                      r"(let's|we'll|we will|we're going to|we're gonna|we are going to) (go|use|have(?! to)|do|make|"
-                      r"put|stick|keep|take))\b")
-# A reply that takes up what was just proposed ("Shall we use the rubber case?" "Yes, sounds
-# good."): its words of a decision are about what the sentence before it said
-ASSENT = re.compile(r"\b(sounds good|fine by me|agreed|i agree|let's do (that|it)|deal|that's settled)\b")
-HEDGES = frozenset("""not never haven't hasn't hadn't didn't don't doesn't can't cannot won't isn't aren't wasn't
-weren't yet could might maybe perhaps should would if whether ought""".split())
-HEDGE_REACH = 3  # words before the words of a decision where a hedge or a negation undoes them
 DECISION_REACH = 60.0  # seconds either side of a decision claim's evidence where its deciding words must be
 DECISION_WORDS = 2  # content words they must share with the claim: "We went with shape" did not decide on a flat wheel
-# A claim that puts a wish, plan or proposal to someone ("the project manager wants to play with
-# play-dough") says more than that they spoke of it: it must be in their own voice, not words
-# they said to or about others ("you two are going to be playing with play-dough") or asked back
-# ("so you're saying the squishy part's detachable?"). A view ("she thinks dolphins are smart")
-# is what any plain statement of theirs shows, and is checked as said.
-STANCE = re.compile(r"^\W*(?:(?:also|then|strongly|later|first|again|further|instead|is|was|has|had|would|'d)\s+)*"
-                    r"(?:suggest|propos|recommend|want|prefer|like to|wish|plan|intend|insist|advocat|favou?r|urg)",
-                    re.I)
-# a sentence in the speaker's own voice: they speak for themselves or their team, or propose
-VOICE = frozenset("""i i'm i'd i'll i've me my mine we we're we'd we'll we've us our ours let's should could would
-might must need needs ought can maybe perhaps prefer suggest recommend propose""".split())
-# a question that proposes ("What about a rubber cover?")
-PROPOSING = re.compile(r"\b(how about|what about|why (don't|not)|shall we|should we|could we|can we|what if)\b")
-# words that hand the sentence to someone else: what they said, meant or asked for
-REPORTED = re.compile(r"\byou(?:'re| are| were)? (?:saying|said|say|mean|meant|suggest\w*|want\w*|think)\b")
-
-# Function words, and the words a summary uses to talk about a conversation rather than its
-# content: neither is evidence that the content was said.
-STOP = frozenset("""
-a about above after again against all also am an and any are aren't as at be because been before being below
-between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
-either etc even ever every few for from further had hadn't has hasn't have haven't having he he'd he'll he's
-her here here's hers herself him himself his how how's however i i'd i'll i'm i've if in into is isn't it
-it's its itself just let's like may me might more most much must mustn't my myself neither no nor not now of
-off on once one only or other others ought our ours ourselves out over own per quite rather really same shall
-shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves
-then there there's these they they'd they'll they're they've this those though through thus to too toward
-towards under until up upon us very via was wasn't we we'd we'll we're we've were weren't what what's when
-when's where where's whether which while who who's whom whose why why's will with within without won't would
-wouldn't yet you you'd you'll you're you've your yours yourself yourselves yes yeah okay ok oh um uh hmm mm
-well another many several various certain overall including include includes
-speaker speakers conversation conversations meeting meetings discussion discussions call talk talks talked
-talking discuss discusses discussed discussing mention mentions mentioned mentioning say says saying said
-state states stated share shares shared sharing express expresses expressed explain explains explained
-explaining describe describes described describing note notes noted highlight highlights highlighted
-emphasise emphasises emphasised emphasize emphasizes emphasized point points pointed topic topics
-present presents presented presenting announce announces announced announcing introduce introduces
-introduced introducing propose proposes proposed proposing suggest suggests suggested suggesting
-recommend recommends recommended recommending conclude concludes concluded concluding ask asks asked asking
-participant participants person people group team member members everyone someone recording transcript
-summary overview main key important importance significant various aspects aspect overall idea ideas
-""".split())
-# The words of deciding carry no content either (the decision check reads them), but only as
-# themselves: their stems are content words' too, "final" of "finalise" ("the final reports" had
-# been checked on "reports" alone), "select" of "channel selection".
-DECIDING_WORDS = frozenset("""
-decide decides decided deciding decision decisions agree agrees agreed agreeing agreement settle settles settled
-choose chooses chose chosen opt opts opted select selects selected pick picks picked approve approves approved
-finalise finalised finalize finalized consensus finally
-""".split())
 
 _stemmer = snowballstemmer.stemmer("english")
 _STOP_STEMS = frozenset(_stemmer.stemWord(w) for w in STOP)
@@ -199,13 +140,6 @@ def _said_of(text: str, names: list[str]) -> list[str]:
     return content_stems(FRAMING.sub(" ", _without(text, names)))
 
 
-def _settles(line: str, words: re.Pattern = DECIDING) -> bool:
-    """Does a normalised sentence say something was settled: `words` of a decision (or of an
-    assent) with no hedge or negation just before them ("No, no, let's go with the rubber case"
-    does, "Not agreed." does not)?"""
-    return any(not HEDGES & set(line[:m.start()].split()[-HEDGE_REACH:]) for m in words.finditer(line))
-
-
 def _voiced(turn: Turn) -> list[bool]:
     """Per word of a turn: is its sentence in the speaker's own voice (they speak for themselves
     or propose; not a question unless it proposes, not what someone else said or meant)?"""
@@ -264,6 +198,7 @@ class Verdict:
     corrected: bool = False
     undecided: bool = False  # says something was decided, where nothing near its evidence says so
     also: list[Evidence] = field(default_factory=list)  # where words the passages leave out were said
+    reason: str = ""  # why it holds or not, in words, for `offrecord summarize -v` and the evaluation
 
 
 def pointers(verdicts: Iterable[Verdict]) -> list[Evidence]:
@@ -316,9 +251,9 @@ class Checker:
             for said in sentences(turn.text):
                 stems, line = set(content_stems(said)), " ".join(normalise(said))
                 if not said.endswith("?"):  # "Sounds good?" asks
-                    if _settles(line, ASSENT):
+                    if settles(line, ASSENT):
                         self.decisions.append((turn.start, turn.end, stems | before))
-                    elif _settles(line):
+                    elif settles(line):
                         self.decisions.append((turn.start, turn.end, stems))
                 before = stems
 
@@ -350,7 +285,7 @@ class Checker:
             names.append(owner)
         content = _said_of(text, names)
         if len(content) + bool(names) < MIN_CONTENT:
-            return Verdict(False, 0.0, text)
+            return Verdict(False, 0.0, text, reason="too little to check")
         positions = {s: self._positions(s) for s in content}
         if within:
             positions = {s: [p for p in ps if within[0] <= self.time_of[p] < within[1]] for s, ps in positions.items()}
@@ -364,6 +299,10 @@ class Checker:
         evidence, moment = self._evidence(passages, positions)
         verdict = Verdict(support >= MIN_SUPPORT - 1e-9, support, text, evidence, moment)
         if not verdict.supported:
+            found = set().union(*(covered for _, _, covered in passages))
+            missing = [s for s in content if s not in found]
+            verdict.reason = f"not said{' there' if within else ''}: {support:.0%} of its words found" + \
+                (f", not {', '.join(missing[:4])}" if missing else "")
             return verdict
         # What follows a name, up to the next one ("Ann suggested a screen, and Bob ..."), is
         # what the claim puts to that person: it must be their own words. A clause that
@@ -397,12 +336,43 @@ class Checker:
         verdict.wrong_names += [n for n in names if n not in checked and n not in verdict.wrong_names
                                 and not any(self._names_ok([n], p, end, c, positions) for p, end, c in passages)]
         verdict.supported = not verdict.wrong_names
+        if verdict.wrong_names:
+            verdict.reason = f"not said by {', '.join(dict.fromkeys(verdict.wrong_names))}"
         # an action item's owner said they would do it, which the check above holds them to
         if verdict.supported and not owner and (decided or (DECIDES.search(text) and not NO_DECISION.search(text))):
             verdict.undecided = not self._decided(_without(text, names), verdict.evidence)
             verdict.supported = not verdict.undecided
+            if verdict.undecided:
+                verdict.reason = "said to be decided, but no words of a decision about it near its evidence"
         if verdict.supported:
+            verdict.reason = f"said ({support:.0%} of its words)" + (", name corrected" if verdict.corrected else "")
             verdict.also = self._evidence(self._beside(content, positions, passages), positions)[0]
+        return verdict
+
+    def mended(self, text: str, owner: str | None = None, within: tuple[float, float] | None = None,
+               decided: bool = False) -> Verdict:
+        """`check`, and for a claim whose words were said but not by the person it names, the
+        claim put right where that is plain: a proposal verb the speaker's words do not bear out
+        ("suggests", "proposes": said as a question or of others) made "mentions", or the one
+        name given to the one other speaker whose words say it. A small model reading a few
+        minutes of talk gets the words right more often than the speaker."""
+        verdict = self.check(text, owner, within, decided)
+        if verdict.supported and verdict.corrected:
+            # the sentence shown is the corrected one, and must hold as it reads
+            again = self.check(verdict.text, owner, within, decided)
+            if not again.supported:
+                return again
+        names = self.mentioned(text)
+        if verdict.supported or not verdict.wrong_names or owner or len(names) != 1:
+            return verdict
+        plain = MENTIONS.sub(lambda m: "mentioned" if (m[2] or "").endswith("d") else "mentions", text)
+        said_as = _find(names[0], plain)[0]
+        for other in [None, *(n for n in dict.fromkeys(self.names.values()) if not self.people[n] & self.people[names[0]])]:
+            mended = plain if other is None else plain[:said_as.start()] + other + plain[_end(plain, said_as):]
+            if mended != text and (again := self.check(mended, None, within, decided)).supported and \
+                    not again.corrected:
+                again.corrected, again.reason = True, f"{again.reason}, put right from: {text}"
+                return again
         return verdict
 
     def _decided(self, text: str, evidence: list[Evidence]) -> bool:

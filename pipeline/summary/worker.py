@@ -13,6 +13,7 @@ is itself interrupted mid-summary. The child leaves no core dump (one would hold
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -30,6 +31,7 @@ from .templates import Template
 # Tests only: OFFRECORD_FAULT=summary:segv (or :abort, :error) makes the child fail in the way a
 # native crash would, at the moment the model would start on a transcript.
 FAULT = "OFFRECORD_FAULT"
+log = logging.getLogger("offrecord.summary")
 
 
 class SummaryWorker:
@@ -56,7 +58,12 @@ class SummaryWorker:
 
     def summarize(self, transcript: Transcript, template: Template,
                   progress: Callable[[int, int], None] | None = None) -> Summary:
-        return Summary.from_dict(self._request(("summarize", transcript.to_dict(), template.model_dump()), progress))
+        summary = Summary.from_dict(self._request(("summarize", transcript.to_dict(), template.model_dump()), progress))
+        # what the model proposed and why each sentence was kept or dropped: the transcript's
+        # words, shown only to a user who asks for detail (-v)
+        for v in self.usage.get("verdicts", []):
+            log.info("%s %r: %s", "kept" if v["kept"] else "dropped", v["text"], v["reason"])
+        return summary
 
     def complete(self, system: str, asks: list[tuple[str, dict, int]]) -> list[dict]:
         """Summarizer.complete's answers: prompts about something other than one transcript."""

@@ -13,7 +13,9 @@ from offrecord.config import load_config
 from offrecord.store import ModelStore
 from offrecord.summary import native
 from offrecord.summary.decoding import REPEAT, Ask, Decoder, Strings
-from offrecord.summary.summarize import Shape, _moments, _sentence, _sentences
+from offrecord.summary.schemas import sentence, sentences_of
+from offrecord.summary.shape import Shape
+from offrecord.summary.summarize import _moments
 from offrecord.summary.verify import sentences
 
 CALL = ("Ann: I think we should ship the remote control before Christmas, in a yellow rubber case.\n"
@@ -127,7 +129,7 @@ def test_a_string_that_goes_round_in_circles_is_cut(llm):
 def test_a_sentence_ends_at_its_first_full_stop_and_a_paragraph_at_its_count(llm):
     """Asked for three sentences, the model ends a one-sentence field at its first full stop,
     and a field of at most two sentences after its second, rather than run on into the bound."""
-    schema = {"type": "object", "properties": {"ann": _sentence(180), "bob": _sentences(2, 160)},
+    schema = {"type": "object", "properties": {"ann": sentence(180), "bob": sentences_of(2, 160)},
               "required": ["ann", "bob"]}
     reply = written(llm, "Answer with ann: three sentences on what Ann wants; bob: three sentences on what Bob says.",
                     schema, 300)
@@ -137,7 +139,7 @@ def test_a_sentence_ends_at_its_first_full_stop_and_a_paragraph_at_its_count(llm
 
 
 def test_a_sentence_may_hold_a_decimal_point_but_no_other_stop():
-    one, two = _sentence(60, 5)["pattern"], _sentences(2, 60, 5)["pattern"]
+    one, two = sentence(60, 5)["pattern"], sentences_of(2, 60, 5)["pattern"]
     assert re.fullmatch(one, "The case costs 12.5 euros more.") and re.fullmatch(one, "Is it blue?")
     assert not any(re.fullmatch(one, s) for s in ("Ann agrees. Bob too.", "Mr. Smith agrees.", "Ann: agreed."))
     assert re.fullmatch(two, "Ann agrees. Bob costs 1.5 more.") and not re.fullmatch(two, "Ann agrees. Bob does. Cy too.")

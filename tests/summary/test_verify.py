@@ -8,7 +8,7 @@ import pytest
 from conftest import meeting, sample_reference
 
 from offrecord.data import Evidence, Speaker, Transcript, Turn, Word
-from offrecord.summary.summarize import Shape
+from offrecord.summary.shape import Shape
 from offrecord.summary.verify import Checker, Verdict, content_stems, near_duplicate, nothing_new, pointers
 
 
@@ -103,10 +103,15 @@ def test_content_words_leave_out_how_a_summary_talks_about_talk():
 def test_how_much_a_summary_holds_follows_how_much_was_said():
     call = Shape.of(sample_reference())
     assert call.one_call and call.overview <= 2 and call.bullets <= 2 and call.ideas == 0 and call.highlights == 1
-    words = [Word(i * 0.4, i * 0.4 + 0.3, "word", 1.0, "A") for i in range(9000)]
-    hour = Transcript("hour.wav", 3600.0, "en", {}, [Speaker("A", "Ann")], [Turn(0.0, 3600.0, "", words, "A")])
-    shape = Shape.of(hour)
-    assert not shape.one_call and (shape.bullets, shape.ideas, shape.quotes) == (5, 5, 5) and shape.highlights == 12
+    def talk(minutes: int) -> Transcript:  # at 150 words a minute
+        words = [Word(i * 0.4, i * 0.4 + 0.3, "word", 1.0, "A") for i in range(minutes * 150)]
+        return Transcript("talk.wav", minutes * 60.0, "en", {}, [Speaker("A", "Ann")],
+                          [Turn(0.0, minutes * 60.0, "", words, "A")])
+    # a meeting of 20 minutes or more: the whole shape, at least five points, three ideas and three quotes
+    shape = Shape.of(talk(20))
+    assert not shape.one_call and (shape.overview, shape.bullets, shape.ideas, shape.quotes) == (5, 5, 3, 3)
+    shape = Shape.of(talk(60))
+    assert (shape.bullets, shape.ideas, shape.quotes) == (9, 5, 7) and shape.highlights == 12
 
 
 def test_evidence_is_the_stretch_that_says_the_claim(shared):
