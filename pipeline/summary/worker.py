@@ -168,7 +168,10 @@ def main(argv: list[str]) -> None:
         signal.signal(signum, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     fd, gguf, cfg, threads = argv
-    _serve(Connection(int(fd)), gguf, SummaryConfig.model_validate(json.loads(cfg)), int(threads))
+    try:
+        _serve(Connection(int(fd)), gguf, SummaryConfig.model_validate(json.loads(cfg)), int(threads))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the parent is gone (killed mid-summary): nobody is left to tell
 
 
 if __name__ == "__main__":

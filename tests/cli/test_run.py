@@ -169,13 +169,18 @@ def test_version_and_models_list():
 
 
 @pytest.mark.slow
-def test_resummarize_without_retranscribing(sample_run, tmp_path):
+def test_resummarize_without_retranscribing(sample_run, tmp_path, caplog):
     _, out = sample_run
     # the model sample_run summarised with: the default one
-    result = CliRunner().invoke(cli, ["summarize", str(out / "transcript.json"), "--out", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["summarize", str(out / "transcript.json"), "--out", str(tmp_path), "-v"])
     assert result.exit_code == 0, result.output
     # deterministic: same transcript, model and seed give the same summary
-    assert load(tmp_path, "summary.json") == load(out, "summary.json")
+    s = load(tmp_path, "summary.json")
+    assert s == load(out, "summary.json")
+    # -v: every sentence the model proposed, kept or dropped, with the checker's reason
+    said = [r.getMessage() for r in caplog.records if r.name == "offrecord.summary"]
+    kept = [m for m in said if m.startswith("kept ")]
+    assert len(kept) >= len(s["overview"]) + len(s["at_a_glance"]) and all(": " in m for m in said)
 
 
 @pytest.mark.slow
