@@ -16,7 +16,7 @@ from .schemas import text_of, texts_of
 from .shape import Shape
 from .templates import Section, Template
 from .verify import Checker, Verdict, near_duplicate, nothing_new, pointers, sentences
-from .vocabulary import PRONOUN, REFERS_BACK, first_person, placeholder
+from .vocabulary import HANGING, PRONOUN, REFERS_BACK, first_person, placeholder
 
 TITLE_REACH = 30.0  # seconds around an idea's evidence where its title's words must have been said
 
@@ -70,7 +70,7 @@ def review(answers: dict, t: Transcript, template: Template, shape: Shape, check
     def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None,
               decided: bool = False) -> Verdict | None:
         text = text.strip()
-        if not text or placeholder(normalise(text)) or text.endswith("…") or \
+        if not text or placeholder(normalise(text)) or text.endswith("…") or _hanging(text) or \
                 any(c.isalpha() and _script(c) not in scripts for c in text):
             return None  # nothing, a sentence cut off at its length limit, or another language
         usage["claims_proposed"] += 1
@@ -174,7 +174,7 @@ def _idea(idea: dict, check, repeated, checker: Checker) -> Idea | None:
             said.append((part, v))
         if checker.mentioned(part):
             subject = part
-    if not title or not said:
+    if not title or title.endswith("…") or not said:  # no title, or one cut off at its length bound
         return None
     near = (min(e.start for _, v in said for e in v.evidence) - TITLE_REACH,
             max(e.end for _, v in said for e in v.evidence) + TITLE_REACH)
@@ -242,3 +242,10 @@ def _spaced(highlights: list[Highlight], most: int, duration: float) -> list[Hig
 def _holds(v: Verdict) -> bool:
     """Supported as written: no name to correct, nobody named who did not say it."""
     return v.supported and not v.corrected and not v.wrong_names
+
+
+def _hanging(text: str) -> bool:
+    """Does a sentence stop on a word that needs what follows ("... the voice recognition feature
+    as a.")? The model ran out of room and ended it anyway: it is cut off."""
+    words = normalise(text)
+    return bool(words) and words[-1] in HANGING

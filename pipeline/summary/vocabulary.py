@@ -102,6 +102,9 @@ QUOTED = re.compile(r"“[^”]*”")
 OPENERS = frozenset("""if when whenever although though even while because unless since as after before whether
 once according following despite given having based in on at to for with without by from of during""".split())
 DANGLING = frozenset("a an the and or but of to that which who whom whose with for from in on at by as than".split())
+# words no finished sentence ends on ("... the voice recognition feature as a."); "that", "in",
+# "on" can ("Bob agreed with that.")
+HANGING = frozenset("a an the and or but of as than whose".split())
 QUALIFIERS = frozenset("but only unless if except although though provided yet not until when whenever".split())
 
 # what makes a sentence worth quoting as someone's own: a view, a proposal, a reason, a finding

@@ -452,3 +452,15 @@ def test_a_meetings_summary_fills_every_part_with_checked_items(shared):
     # no two items say the same: the checker's own near-duplicate test over everything shown
     texts = [c["text"] for c in found]
     assert not [b for i, b in enumerate(texts) if any(near_duplicate(b, a, list(Checker(t).people)) for a in texts[:i])]
+
+
+def test_a_sentence_or_title_left_hanging_is_dropped():
+    """Out of room, the model ends a sentence on "as a." or a title with "…": cut off, not kept."""
+    t = sample_reference()
+    said = "Diane is in New Jersey now, though she is originally from Chicago."
+    answers = {"title": "Two women from Chicago", "overview": "Diane is in New Jersey now, though she is originally from a.",
+               "ideas": [{"title": "Originally from Chicago and…", "text": said}]}
+    s = review(answers, t, load_template("podcast"), dataclasses.replace(Shape.of(t), ideas=1), Checker(t))
+    assert s.overview == [] and s.ideas == []
+    s = review({**answers, "overview": said}, t, load_template("podcast"), Shape.of(t), Checker(t))
+    assert [c.text for c in s.overview] == [said]
