@@ -357,7 +357,13 @@ class Checker:
         name given to the one other speaker whose words say it. A small model reading a few
         minutes of talk gets the words right more often than the speaker."""
         verdict = self.check(text, owner, within, decided)
+        plain = MENTIONS.sub(lambda m: "mentioned" if (m[2] or "").endswith("d") else "mentions", text)
         if verdict.supported and verdict.corrected:
+            # "The Project Manager proposes the plan", the plan read out in his own words but
+            # "proposes" borne out only by another's: the person named said it, and keeps it
+            if plain != text and (kept := self.check(plain, owner, within, decided)).supported and not kept.corrected:
+                kept.corrected, kept.reason = True, f"{kept.reason}, put right from: {text}"
+                return kept
             # the sentence shown is the corrected one, and must hold as it reads
             again = self.check(verdict.text, owner, within, decided)
             if not again.supported:
@@ -365,7 +371,6 @@ class Checker:
         names = self.mentioned(text)
         if verdict.supported or not verdict.wrong_names or owner or len(names) != 1:
             return verdict
-        plain = MENTIONS.sub(lambda m: "mentioned" if (m[2] or "").endswith("d") else "mentions", text)
         said_as = _find(names[0], plain)[0]
         for other in [None, *(n for n in dict.fromkeys(self.names.values()) if not self.people[n] & self.people[names[0]])]:
             mended = plain if other is None else plain[:said_as.start()] + other + plain[_end(plain, said_as):]

@@ -4,6 +4,9 @@ low-confidence words it misheard ("I need the design" for "Neither did I")."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from conftest import meeting, sample_reference
 
@@ -438,3 +441,24 @@ def test_a_role_named_by_its_initials_is_that_speaker():
     assert budget.corrected and budget.text == "The Project Manager says the budget is twenty five euro for each remote."
     button = checker.check("PM wants a call button to help find the remote.")
     assert button.corrected and button.text == "User Interface wants a call button to help find the remote."
+
+
+def test_a_proposal_read_out_by_the_person_named_keeps_their_name(shared):
+    """QMSum's ES2006a: the Project Manager reads out the plan (functional, conceptual design);
+    "proposes" is borne out by none of his sentences, and the plain check gave the plan to the
+    Industrial Designer, who named the same phases for his own role. Put right, the Project
+    Manager "mentions" it."""
+    raw = json.loads((shared / "meeting-qmsum-val" / "ES2006a.json").read_text())["meeting_transcripts"]
+    segments, now = [], 0.0
+    for turn in raw:
+        words = re.sub(r"\{\w+\}|\s+(?=[.,?!'])", "", turn["content"]).split()
+        if words:
+            ws = [Word(now + i * 0.35, now + i * 0.35 + 0.3, w, 1.0, turn["speaker"]) for i, w in enumerate(words)]
+            segments.append(Turn(ws[0].start, ws[-1].end, " ".join(words), ws, turn["speaker"]))
+            now = ws[-1].end + 0.3
+    t = Transcript("ES2006a.wav", now, "en", {}, [Speaker(n, n) for n in sorted({s.speaker for s in segments})], segments)
+    claim = "Project Manager proposes the project plan, including functional and conceptual design components."
+    checker = Checker(t)
+    assert checker.check(claim).text.startswith("Industrial Designer")
+    v = checker.mended(claim)
+    assert v.supported and v.text == claim.replace("proposes", "mentions") and "put right from" in v.reason
