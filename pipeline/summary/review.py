@@ -10,7 +10,7 @@ import unicodedata
 from collections import defaultdict
 from itertools import islice
 
-from ..data import Claim, Highlight, Idea, Quote, Summary, Transcript
+from ..data import Claim, Evidence, Highlight, Idea, Quote, Summary, Transcript
 from ..text import normalise
 from .schemas import text_of, texts_of
 from .shape import Shape
@@ -133,6 +133,11 @@ def review(answers: dict, t: Transcript, template: Template, shape: Shape, check
             if v := check(text, within=within):
                 highlights.append(Highlight(v.moment, v.text, pointers([v])))
                 break
+        else:
+            # none holds: the window's own best sentence, in its speaker's words, marks it
+            if line := (answers.get("lines") or {}).get(label):
+                highlights.append(Highlight(line.start, f"{line.speaker}: “{line.text}”",
+                                            [Evidence(line.start, line.end, line.speaker)]))
     spaced = _spaced(highlights, shape.highlights, t.duration)
     crowded = {h.text for h in highlights} - {h.text for h in spaced}
     kept[:] = [k for k in kept if k not in crowded]  # left out for spacing, so the prose may say it

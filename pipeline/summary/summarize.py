@@ -247,6 +247,9 @@ class Summarizer:
         quotes = sorted((chosen[i] for i in spread(len(chosen), shape.quotes)[:shape.quotes]), key=lambda q: q.start)
         self.usage["quotes_proposed"] += len(chosen)
         self.usage["quotes_kept"] += len(quotes)
+        # a window none of whose points holds is still marked: by its best sentence not shown as a quote
+        answers["lines"] = {label: line.quote for label, w in zip(labels, ws)
+                            if (line := next((c for c in w.quotes if c.quote not in quotes), None))}
         notes = []
         for w, label, r in zip(ws, labels, replies):
             said_here = [x for x in texts_of(r.get("points"))

@@ -12,7 +12,7 @@ import pytest
 from conftest import check_summary, meeting, sample_reference
 
 from offrecord.config import SummaryConfig, load_config
-from offrecord.data import Speaker, Transcript, Turn, Word
+from offrecord.data import Quote, Speaker, Transcript, Turn, Word
 from offrecord.store import ModelStore
 from offrecord.summary.reading import line, said
 from offrecord.summary.review import review
@@ -464,3 +464,16 @@ def test_a_sentence_or_title_left_hanging_is_dropped():
     assert s.overview == [] and s.ideas == []
     s = review({**answers, "overview": said}, t, load_template("podcast"), Shape.of(t), Checker(t))
     assert [c.text for c in s.overview] == [said]
+
+
+def test_a_window_none_of_whose_points_holds_is_marked_by_its_own_words():
+    t = sample_reference()
+    seg = next(s for s in t.segments if len(s.words) > 6)
+    line = Quote(seg.text, t.speaker_name(seg.speaker), seg.start, seg.end)
+    answers = {"title": "A call", "highlights": {"Part 1": ["Diane sells rubber ducks on the moon."]},
+               "lines": {"Part 1": line}}
+    s = review(answers, t, load_template("podcast"), Shape.of(t), Checker(t), {"Part 1": (0.0, t.duration)},
+               prose_first=True)
+    [h] = s.highlights
+    assert h.start == seg.start and h.text == f"{line.speaker}: “{seg.text}”" and h.evidence[0].speaker == line.speaker
+    check_summary(s.to_dict(), t.to_dict())  # its evidence is that speaker's turn
