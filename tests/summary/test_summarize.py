@@ -363,7 +363,7 @@ def test_a_window_is_asked_only_for_the_parts_its_template_shows(shared, summari
         assert ("- idea:" in said) == ("idea" in wanted) and ("- quote:" in said) == ("quote" in wanted)
         # the window's own words and, where asked, its numbered candidates and its lines of a decision
         assert w.turns[-1].words[-1].word in prompt and ("1. " in prompt) == ("quote" in wanted)
-        assert ("Lines of a decision" in prompt) == ("decisions" in wanted) and w.decided[0] in prompt
+        assert ("Lines of a decision" in prompt) == (w.decided[0] in prompt) == ("decisions" in wanted)
     undecided = next(w for w in windows if not w.decided)
     _, schema, _ = question(undecided, 0, 5, t, load_template("meeting"), True, True)
     assert "decisions" not in schema["properties"]
@@ -432,6 +432,8 @@ def test_by_windows_each_part_takes_what_the_parts_before_it_do_not_say():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 39, unmet: on ES2011d's first ten minutes the windows' points are "
+                   "used up by highlights and decisions, and the overview, points and ideas stay empty")
 def test_a_meetings_summary_fills_every_part_with_checked_items(shared):
     """By the default model, on the first ten minutes of ES2011d (three windows), where the
     Project Manager says "we decided on batteries": every part holds checked items, and the
