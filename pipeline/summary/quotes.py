@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from ..data import Quote, Transcript, Turn
 from ..stages.naming import SELF_INTRODUCTION
 from ..text import normalise
+from .grounding import SENTENCE_END
 from .verify import content_stems, heard
 from .vocabulary import FILLER, GREETING, OPINION
 
 LEAST_WORDS, MOST_WORDS = 8, 40
 LEAST_CONTENT = 5  # distinct content words: "I'll just put the cable in" says nothing worth saving
 MOST_FILLERS = 1
-SENTENCE_END = re.compile(r"[.!][\"')\]]*$")  # a question is not kept as a quote
-ANY_END = re.compile(r"[.!?][\"')\]]*$")
+STATEMENT_END = re.compile(r"[.!][\"')\]]*$")  # a question is not kept as a quote
 
 
 
@@ -48,10 +48,10 @@ def _sentences(t: Transcript, turn: Turn) -> list[Candidate]:
     out, first = [], 0
     clear = heard(turn)
     for i, w in enumerate(turn.words):
-        if ANY_END.search(w.word) or i == len(turn.words) - 1:
+        if SENTENCE_END.search(w.word) or i == len(turn.words) - 1:
             words, ok = turn.words[first:i + 1], clear[first:i + 1]
             first = i + 1
-            if SENTENCE_END.search(w.word) and all(ok) and (c := _candidate(t, turn, words)):
+            if STATEMENT_END.search(w.word) and all(ok) and (c := _candidate(t, turn, words)):
                 out.append(c)
     return out
 

@@ -216,8 +216,9 @@ class Summarizer:
         asks = [(*question(w, i, len(ws), t, template, i in with_idea, bool(shape.quotes)), "windows")
                 for i, w in enumerate(ws)]
         # One window at a time, not side by side: in one cache, each sequence's reading and
-        # writing attends over the others' cells too, and four windows together took longer
-        # than one after another (ES2009b: 85 s to read four, 61 s one by one; writing no faster).
+        # writing attends over the others' cells too. Four of ES2009b's windows side by side
+        # were read at 43-66 tokens/s (85 s) against 70-73 for a window alone, and written at
+        # about 14 tokens/s in all, no faster than one answer alone (docs/summary.md).
         self._fit(max(self._tokens(system + prompt) + most for prompt, _, most, _ in asks) + RESERVED_TOKENS)
         replies: list[dict] = []
         for ask in asks:

@@ -38,10 +38,6 @@ class Window:
     quotes: list[Candidate]  # the code's candidates, best first
     decided: list[str]  # the sentences in words of a decision, with who said them
 
-    @property
-    def label(self) -> str:
-        return clock(self.start)
-
 
 def split(t: Transcript, tokens: Callable[[str], int], size: int) -> list[Window]:
     """The recording's turns with words in consecutive windows of about `size` tokens, of even
