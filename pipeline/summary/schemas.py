@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .clauses import clause_before_cut
 from .verify import sentences
-from .vocabulary import DANGLING, OPENERS, QUALIFIERS
 
-CLAUSE_WORDS = 6  # a cut sentence's clause before its last comma stands as a sentence from this many words
 
 def string(max_len: int, min_len: int = 0) -> dict:
     return {"type": "string", "maxLength": max_len, **({"minLength": min_len} if min_len else {})}
@@ -44,8 +43,8 @@ def sentences_of(count: int, most: int, least: int = 20) -> dict:
             "maxLength": count * (most + 2) + count - 1}
 
 
-def listing(item: dict, most: int) -> dict:
-    return {"type": "array", "items": item, "maxItems": most}
+def listing(item: dict, most: int, least: int = 0) -> dict:
+    return {"type": "array", "items": item, "maxItems": most, **({"minItems": least} if least else {})}
 
 
 @dataclass
@@ -99,7 +98,7 @@ def tidy(value, schema: dict):
     sentence pattern makes it end with a full stop there: "a fun and easyTo."). A maxLength
     string is cut back to its last whole sentence, or its last whole word. A sentence that was
     cut off keeps the clause before its last comma where that reads as a sentence
-    (`_clause_before_cut`), else it ends in "…", which the checks read as unfinished and drop."""
+    (`clauses.clause_before_cut`), else it ends in "…", which the checks read as unfinished and drop."""
     if isinstance(value, dict):
         return {k: tidy(v, schema.get("properties", {}).get(k, {})) for k, v in value.items()}
     if isinstance(value, list):
@@ -115,21 +114,6 @@ def tidy(value, schema: dict):
     if sentence_end >= len(value) // 2:
         return value[:sentence_end + 1]
     return value[:value.rfind(" ")].rstrip(" ,;:") + "…" if " " in value else value
-
-
-def clause_before_cut(sentence: str) -> str:
-    """A sentence cut off at its bound, back to its last comma where what stands before it
-    reads as a sentence ("Ann recommends rubber for the case, since titanium is too hea" -> "Ann
-    recommends rubber for the case."): the checker then reads what was said, not a fragment;
-    otherwise it ends in "…" (cut off)."""
-    body = sentence.rstrip().removesuffix(",")  # a comma at the cut itself ends no clause
-    cut = body.rfind(",")
-    head, tail = body[:cut].rstrip(), body[cut + 1:].lower().split()
-    words = head.lower().split()
-    if cut > 0 and tail and tail[0] not in QUALIFIERS and len(words) >= CLAUSE_WORDS and \
-            words[0] not in OPENERS and words[-1] not in DANGLING:
-        return head if head.endswith((".", "!", "?")) else head + "."
-    return sentence + "…"
 
 
 def text_of(value) -> str:

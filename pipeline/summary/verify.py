@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 from ..data import Evidence, Transcript, Turn
 from ..stages.naming import SELF_INTRODUCTION, introductions
 from ..text import normalise
+from .clauses import leading_clauses
 from .vocabulary import (
     ASSENT,
     DECIDES,
@@ -56,6 +57,8 @@ FUZZY = 85  # rapidfuzz ratio at which two stems of five letters or more are the
 NEAR_DUPLICATE = 0.75  # shared content words over the longer item's: "nearly word for word"
 DECISION_REACH = 60.0  # seconds either side of a decision claim's evidence where its deciding words must be
 DECISION_WORDS = 2  # content words they must share with the claim: "We went with shape" did not decide on a flat wheel
+ASSENT_WORDS = 5  # an assent settles what was just said when it is little more than the assent ("Yes, sounds good.")
+ASSENT_CONTENT = 3  # content words the sentence it takes up must have: "Fair enough." proposes nothing
 
 _stemmer = snowballstemmer.stemmer("english")
 _STOP_STEMS = frozenset(_stemmer.stemWord(w) for w in STOP)
@@ -162,6 +165,25 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text.strip()) if s.strip()]
 
 
+def deciding(turns: Iterable[Turn]) -> Iterable[tuple[Turn, str, Turn | None, str]]:
+    """(turn, sentence, turn taken up, sentence taken up) for each sentence of these turns that
+    settles something ("so we'll go with the rubber case"). A short assent ("Yes, sounds good.")
+    settles what another speaker's sentence just before it said, when that said something; a
+    question ("Sounds good?") settles nothing."""
+    before: tuple[Turn | None, str] = (None, "")
+    for turn in turns:
+        for said in sentences(turn.text):
+            line = " ".join(normalise(said))
+            if not said.endswith("?"):
+                last, taken_up = before
+                if settles(line, ASSENT) and len(line.split()) <= ASSENT_WORDS and last is not None and \
+                        last.speaker != turn.speaker and len(content_stems(taken_up)) >= ASSENT_CONTENT:
+                    yield turn, said, last, taken_up
+                elif settles(line):
+                    yield turn, said, None, ""
+            before = (turn, said)
+
+
 def _content_and_names(text: str, names: Iterable[str]) -> tuple[set[str], set[str]]:
     used = {name for name in names if _find(name, text)}
     return set(content_stems(_without(text, list(used)))), used
@@ -245,17 +267,8 @@ class Checker:
         self.vocab = list(self.where)
         self._matches: dict[str, list[int]] = {}
         # (from, to, content stems) of each sentence that says something was decided
-        self.decisions: list[tuple[float, float, set[str]]] = []
-        before: set[str] = set()  # the content of the sentence before
-        for turn in transcript.segments:
-            for said in sentences(turn.text):
-                stems, line = set(content_stems(said)), " ".join(normalise(said))
-                if not said.endswith("?"):  # "Sounds good?" asks
-                    if settles(line, ASSENT):
-                        self.decisions.append((turn.start, turn.end, stems | before))
-                    elif settles(line):
-                        self.decisions.append((turn.start, turn.end, stems))
-                before = stems
+        self.decisions = [(turn.start, turn.end, set(content_stems(f"{taken_up} {said}")))
+                          for turn, said, _, taken_up in deciding(transcript.segments)]
 
     def _positions(self, stem: str) -> list[int]:
         """Where a stem was said: the same stem, or a near spelling of a longer one."""
@@ -351,6 +364,21 @@ class Checker:
 
     def mended(self, text: str, owner: str | None = None, within: tuple[float, float] | None = None,
                decided: bool = False) -> Verdict:
+        """`put_right`, and for a claim that does not hold as a whole, its longest leading clause
+        that does ("Ann suggests a big button, which Bob agrees with." -> "Ann suggests a big
+        button." where Bob agreed to nothing): a small model often joins a true statement and a
+        guess about who answered it."""
+        verdict = self.put_right(text, owner, within, decided)
+        if verdict.supported:
+            return verdict
+        for head in leading_clauses(text):
+            if (again := self.put_right(head, owner, within, decided)).supported:
+                again.corrected, again.reason = True, f"{again.reason}, cut from: {text}"
+                return again
+        return verdict
+
+    def put_right(self, text: str, owner: str | None = None, within: tuple[float, float] | None = None,
+                  decided: bool = False) -> Verdict:
         """`check`, and for a claim whose words were said but not by the person it names, the
         claim put right where that is plain: a proposal verb the speaker's words do not bear out
         ("suggests", "proposes": said as a question or of others) made "mentions", or the one

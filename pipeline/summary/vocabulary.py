@@ -21,9 +21,8 @@ NO_DECISION = re.compile(r"\b(not|never|no|yet|\w+n't)\s+(\w+\s+){0,2}?(decid|ag
 # Words of a decision in the transcript: one of these, in a sentence that is not a question,
 # with no negation or hedge just before them ("We haven't decided on an order.", "We could go
 # with rubber.", "We'll have to see."), within DECISION_REACH of the claim's evidence
-DECIDING = re.compile(r"\b(decided|agreed|agree|settled|chose|chosen|go with|going with|went with|stick with|opt for|"
-                      r"(let's|we'll|we will|we're going to|we're gonna|we are going to) (go|use|have(?! to)|do|make|"
-                      r"put|stick|keep|take))\b")
+DECIDING = re.compile(r"\b(decided|agreed|settled|chose|chosen|(go|going|went|stick|stay) with|"
+                      r"opt for|(let's|we'll|we will|we're going to|we're gonna|we are going to) use)\b")
 # A reply that takes up what was just proposed ("Shall we use the rubber case?" "Yes, sounds
 # good."): its words of a decision are about what the sentence before it said
 ASSENT = re.compile(r"\b(sounds good|fine by me|agreed|i agree|let's do (that|it)|deal|that's settled)\b")
@@ -95,7 +94,7 @@ REFERS_BACK = re.compile(rf"(this|these|that|those|it|its|{PERSONAL})\b", re.I) 
 FIRST_PERSON = re.compile(r"(\S*)\s*\bI('m|'d|'ll|'ve)?(?![\w.])|\b([Ww]e('re|'d|'ll|'ve)?|[Mm]e|[Mm]y|[Oo]urs?|us)\b")
 QUOTED = re.compile(r"“[^”]*”")
 # A sentence stopped at its length bound keeps what comes before its last comma when that reads
-# as a sentence and what was cut could only add to it (schemas.clause_before_cut): not opening
+# as a sentence and what was cut could only add to it (clauses.py): not opening
 # with a subordinate clause or a phrase ("If the budget allows,", "According to Ann,"); not
 # left hanging on a word that needs what was cut ("a wheel and a,"); and not followed by a
 # condition or a contrast ("Ann agreed to a screen, but only if" is not "Ann agreed to a screen.").

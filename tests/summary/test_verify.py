@@ -114,7 +114,7 @@ def test_how_much_a_summary_holds_follows_how_much_was_said():
     shape = Shape.of(talk(20))
     assert not shape.one_call and (shape.overview, shape.bullets, shape.ideas, shape.quotes) == (5, 5, 3, 3)
     shape = Shape.of(talk(60))
-    assert (shape.bullets, shape.ideas, shape.quotes) == (9, 5, 7) and shape.highlights == 12
+    assert (shape.bullets, shape.ideas, shape.quotes) == (9, 5, 7) and shape.highlights == 15  # one per four minutes
 
 
 def test_evidence_is_the_stretch_that_says_the_claim(shared):
@@ -360,6 +360,14 @@ def test_words_of_a_decision_elsewhere_or_about_something_else_do_not_count():
                  "Kinetic battery then. Sounds good?", "Kinetic battery then. Not agreed."):
         hedged = Checker(talk(("S1", "Ann", "The remote should have a kinetic battery inside."), ("S2", "Bob", said)))
         assert hedged.check(claim).undecided, said
+    # an assent takes up another speaker's proposal, not its speaker's own, nor a remark with
+    # nothing in it, and it is an assent only as a short reply
+    for lines in ([("S1", "Ann", "The remote should have a kinetic battery inside. Sounds good.")],
+                  [("S1", "Ann", "The remote should have a kinetic battery inside."), ("S2", "Bob", "Fair enough."),
+                   ("S1", "Ann", "Sounds good.")],
+                  [("S1", "Ann", "The remote should have a kinetic battery inside."),
+                   ("S2", "Bob", "I agree, the weather in Leeds has been grey all week and nobody minded.")]):
+        assert Checker(talk(*lines)).check(claim).undecided, lines
 
 
 @pytest.mark.parametrize("said", [
@@ -462,3 +470,14 @@ def test_a_proposal_read_out_by_the_person_named_keeps_their_name(shared):
     assert checker.check(claim).text.startswith("Industrial Designer")
     v = checker.mended(claim)
     assert v.supported and v.text == claim.replace("proposes", "mentions") and "put right from" in v.reason
+
+
+def test_a_claim_that_holds_only_in_its_leading_clause_is_cut_to_it():
+    checker = Checker(talk(("S1", "Ann", "What about a big recognisable button on top or something."),
+                           ("S2", "Bob", "The buttons should not be too close together.")))
+    claim = "Ann suggests a big recognisable button on top, which Bob agrees with and suggests as a solution."
+    assert not checker.check(claim).supported
+    v = checker.mended(claim)
+    assert v.supported and v.text == "Ann suggests a big recognisable button on top." and "cut from" in v.reason
+    # what follows a condition or a contrast is part of the claim: nothing is cut
+    assert not checker.mended("Ann suggests a big recognisable button on top, but only if Bob pays for it.").supported
