@@ -18,6 +18,7 @@ from .templates import Section, Template
 from .verify import Checker, Verdict, near_duplicate, nothing_new, pointers, sentences
 from .vocabulary import HANGING, PRONOUN, REFERS_BACK, first_person, placeholder
 
+HIGHLIGHT_EVERY = 360.0  # seconds of a recording read by windows with no highlight, at most
 TITLE_REACH = 30.0  # seconds around an idea's evidence where its title's words must have been said
 
 
@@ -126,11 +127,13 @@ def review(answers: dict, t: Transcript, template: Template, shape: Shape, check
     # a highlight says what happens in its part of the recording, and is stamped where it does
     proposed = answers.get("highlights") or {}
     highlights = []
+    left: dict[str, list[str]] = {}  # by windows, each window's points not yet tried
     for label, within in spans.items():
         # one proposal per part, or (by windows) the window's points in order: the first that holds
         offered = proposed.get(label)
-        for text in [offered] if isinstance(offered, str) else texts_of(offered):
-            if v := check(text, within=within):
+        left[label] = [offered] if isinstance(offered, str) else texts_of(offered)
+        while left[label]:
+            if v := check(left[label].pop(0), within=within):
                 highlights.append(Highlight(v.moment, v.text, pointers([v])))
                 break
         else:
@@ -138,6 +141,8 @@ def review(answers: dict, t: Transcript, template: Template, shape: Shape, check
             if line := (answers.get("lines") or {}).get(label):
                 highlights.append(Highlight(line.start, f"{line.speaker}: “{line.text}”",
                                             [Evidence(line.start, line.end, line.speaker)]))
+    if prose_first:
+        _fill_gaps(highlights, left, spans, check, t.duration, _apart(shape.highlights, t.duration))
     spaced = _spaced(highlights, shape.highlights, t.duration)
     crowded = {h.text for h in highlights} - {h.text for h in spaced}
     kept[:] = [k for k in kept if k not in crowded]  # left out for spacing, so the prose may say it
@@ -234,9 +239,39 @@ def _script(letter: str) -> str:
     return unicodedata.name(letter, "?").split()[0]
 
 
+def _apart(most: int, duration: float) -> float:
+    """How close two highlights may be: half their even spacing."""
+    return duration / (2 * most) if most else 0.0
+
+
+def _fill_gaps(highlights: list[Highlight], left: dict[str, list[str]], spans: dict[str, tuple[float, float]],
+               check, duration: float, apart: float) -> None:
+    """A stretch of more than HIGHLIGHT_EVERY without a highlight (a window's highlight early in
+    it, the next one's late) gets one more where there is one: a further point of a window over
+    that stretch that holds where it splits the stretch."""
+    filled = True
+    while filled:
+        edges = [0.0, *sorted(h.start for h in highlights), duration]
+        found = next((h for a, b in zip(edges, edges[1:])
+                      if b - a > HIGHLIGHT_EVERY and (h := _splitting(a, b, left, spans, check, apart))), None)
+        if filled := found is not None:
+            highlights.append(found)
+
+
+def _splitting(a: float, b: float, left: dict[str, list[str]], spans: dict[str, tuple[float, float]], check,
+               apart: float) -> Highlight | None:
+    """The first of the windows' points not yet tried that holds between a and b, clear of both."""
+    for label, (start, end) in spans.items():
+        within = (max(a + apart, start), min(b - apart, end))
+        while within[0] < within[1] and left[label]:
+            if v := check(left[label].pop(0), within=within):
+                return Highlight(v.moment, v.text, pointers([v]))
+    return None
+
+
 def _spaced(highlights: list[Highlight], most: int, duration: float) -> list[Highlight]:
     """Highlights in time order, no two closer than half their even spacing, at most `most`."""
-    gap = duration / (2 * most) if most else 0.0
+    gap = _apart(most, duration)
     out: list[Highlight] = []
     for h in sorted(highlights, key=lambda h: h.start):
         if len(out) < most and (not out or h.start - out[-1].start >= gap):

@@ -36,8 +36,9 @@ class Shape:
                    if "at_a_glance" in asked else 0,
                    ideas=0 if minutes < 3 or "ideas" not in asked else 1 if short else min(6, 2 + int(minutes // 20)),
                    quotes=(1 if short else min(8, 2 + int(minutes // 12))) if "quotes" in asked else 0,
-                   # one per five minutes; by windows, one per window (windows.py)
-                   highlights=min(12, max(1, round(t.duration / 300))) if "highlights" in asked else 0,
+                   # one per four minutes: by windows, one per window and more where a window's
+                   # highlight leaves a long stretch to the next (review.py)
+                   highlights=min(15, max(1, round(t.duration / 240))) if "highlights" in asked else 0,
                    items=min(4, 1 + int(minutes // 15)),
                    one_call=short)
 

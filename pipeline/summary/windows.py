@@ -17,13 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..data import Transcript, Turn
-from ..text import clock, normalise
+from ..text import clock
 from .quotes import Candidate, candidates
 from .reading import line, render, said, split_turn
 from .schemas import listing, most_tokens, sentence, string
 from .templates import Template
-from .verify import sentences
-from .vocabulary import ASSENT, settles
+from .verify import deciding
 
 QUOTE_CHOICES = 3  # candidates a window offers the model
 DECIDED_LINES = 3  # sentences of a decision a window shows the model, at most
@@ -63,29 +62,22 @@ def split(t: Transcript, tokens: Callable[[str], int], size: int) -> list[Window
         used += n
     if current:
         groups.append(current)
-    return [Window(g, g[0].start, g[-1].end, candidates(t, g, QUOTE_CHOICES), deciding(t, g)) for g in groups]
+    return [Window(g, g[0].start, g[-1].end, candidates(t, g, QUOTE_CHOICES), deciding_lines(t, g)) for g in groups]
 
 
-def deciding(t: Transcript, turns: list[Turn]) -> list[str]:
-    """The sentences of these turns that settle something ("so we'll go with the rubber case"),
-    each with who said it; an assent ("sounds good") with the sentence it takes up."""
-    out, before = [], ""
-    for turn in turns:
-        for said_here in sentences(turn.text):
-            line = f'{t.speaker_name(turn.speaker)}: "{said_here}"'
-            words = " ".join(normalise(said_here))
-            if not said_here.endswith("?") and len(out) < DECIDED_LINES:
-                if settles(words, ASSENT) and before:
-                    out.append(f"{before} {line}")
-                elif settles(words):
-                    out.append(line)
-            before = line
-    return out
+def deciding_lines(t: Transcript, turns: list[Turn]) -> list[str]:
+    """The sentences of these turns that settle something, each with who said it; an assent with
+    the sentence it takes up."""
+    def quoted(turn: Turn, text: str) -> str:
+        return f'{t.speaker_name(turn.speaker)}: "{text}"'
+
+    return [(f"{quoted(last, taken_up)} " if last else "") + quoted(turn, said)
+            for turn, said, last, taken_up in deciding(turns)][:DECIDED_LINES]
 
 
 def instructions(template: Template, ideas: bool, quotes: bool) -> str:
     """What every window is asked, said once before the windows (their shared prefix)."""
-    asks = ["- points: up to three things said, found, proposed or concluded in this part, the most important "
+    asks = ["- points: three things said, found, proposed or concluded in this part, the most important "
             "first, each one full sentence naming who, specific (what was proposed, why, a figure, a choice)"]
     for sec in template.sections:
         if sec.kind == "list" and sec.decided:
@@ -110,7 +102,9 @@ def question(w: Window, index: int, count: int, t: Transcript, template: Templat
              quotes: bool) -> tuple[str, dict, int]:
     """(prompt, schema, max_tokens) of one window."""
     names = [s.name for s in t.speakers]
-    properties: dict = {"points": listing(sentence(180, 30), POINTS)}
+    # asked for as many points as it may give: left to choose, the model stopped at one or two
+    # in most windows, and most of a meeting's points at a glance were never proposed
+    properties: dict = {"points": listing(sentence(180, 30), POINTS, POINTS)}
     for sec in template.sections:
         if sec.kind == "list" and sec.decided:
             # asked only where words of a decision were said: elsewhere a small model invents one

@@ -348,7 +348,7 @@ def test_a_brief_summary_asks_for_neither_ideas_nor_quotes(shared, fast_config):
 
 def test_a_window_is_asked_only_for_the_parts_its_template_shows(shared, summarizer):
     """Not asked, rather than asked and hidden: writing them is what a brief template saves."""
-    t = meeting(shared, turns=150)
+    t = meeting(shared, turns=150, name="ES2011d")  # "we decided on batteries" in its first minutes
     windows = split(t, summarizer._tokens, 400)
     # decisions are asked of a window only where words of a decision were said: elsewhere a small model invents one
     w = next(w for w in windows if w.decided)
@@ -479,3 +479,22 @@ def test_a_window_none_of_whose_points_holds_is_marked_by_its_own_words():
     [h] = s.highlights
     assert h.start == seg.start and h.text == f"{line.speaker}: “{seg.text}”" and h.evidence[0].speaker == line.speaker
     check_summary(s.to_dict(), t.to_dict())  # its evidence is that speaker's turn
+
+
+def test_a_long_stretch_without_a_highlight_gets_another_point_of_its_window(shared):
+    """One window's highlight early in a 12-minute stretch leaves 11 minutes unmarked: the
+    window's next point that holds where it splits the stretch is a highlight too."""
+    t = meeting(shared, turns=200)  # ES2011a's first 12 minutes
+    early = "The Project Manager says the selling price is twenty five Euro."
+    nearby = "The User Interface says there should be a call button on the television to find the remote control."
+    later = "The User Interface says it can't be that hard to put some kind of a noise on the remote."
+    answers = {"title": "A remote control", "highlights": {"Part 1": [early, nearby, later]}}
+    shape = Shape.of(t, load_template("meeting").parts)
+    s = review(answers, t, load_template("meeting"), shape, Checker(t), {"Part 1": (0.0, t.duration)},
+               prose_first=True)
+    # the point said a minute and a half later splits the stretch too little: two highlights
+    # are at least half their spacing apart
+    assert [h.text for h in s.highlights] == [early, later]
+    assert 300 < s.highlights[0].start < 330 and 540 < s.highlights[1].start < 560
+    # the stretch after the later one is under six minutes: nothing more is needed
+    assert t.duration - s.highlights[1].start < 360
