@@ -161,7 +161,9 @@ def claims(s: dict, template: Template | None = None) -> list[dict]:
     """Every sentence the summary asserts, with the section it is in (and an action's owner), in
     the order the summary keeps them: a later one that repeats an earlier one is the duplicate."""
     out = [{"section": "about", "text": _text(s["about"])}] if s.get("about") else []
-    out += [{"section": "highlights", "text": h["text"]} for h in s.get("highlights", [])]
+    # a highlight in a speaker's own words ('Ann: “...”', where no point of its part held) is a quote
+    out += [{"section": "highlights", "text": h["text"], **({"said_by": m[1], "words": m[2]} if (
+        m := SAID_LINE.fullmatch(h["text"])) else {})} for h in s.get("highlights", [])]
     out += [{"section": "overview", "text": x} for x in _overview(s)]
     out += [{"section": "at_a_glance", "text": _text(b)} for b in s.get("at_a_glance", [])]
     out += [{"section": "ideas", "text": f"{i['title']}. {i['text']}"} for i in s.get("ideas", [])]
@@ -179,7 +181,14 @@ def claims(s: dict, template: Template | None = None) -> list[dict]:
 
 
 def faithfulness(items: list[dict], checker: Checker) -> dict:
+    names = {sp.id: sp.name for sp in checker.t.speakers}
     for c in items:
+        if "said_by" in c:  # checked as quotes are: word for word, in a turn of the speaker named
+            held = [seg for seg in checker.t.segments if names[seg.speaker] == c["said_by"] and
+                    c["words"] in " ".join(w.word for w in seg.words)]
+            c.update(supported=bool(held), undecided=False, support=float(bool(held)), wrong_speaker=False,
+                     names=[c["said_by"]], evidence=[[seg.start, seg.end, c["said_by"]] for seg in held[:1]])
+            continue
         v = checker.check(c["text"], c.get("owner"), decided=c.get("decided", False))
         c.update(supported=(v.supported or v.corrected) and not v.undecided, undecided=v.undecided, support=round(v.support, 2),
                  wrong_speaker=bool(v.wrong_names) or v.corrected, names=checker.mentioned(c["text"]),
@@ -195,6 +204,9 @@ def faithfulness(items: list[dict], checker: Checker) -> dict:
             "unsupported_rate": round(unsupported / len(items), 3) if items else None,
             "undecided": sum(c["undecided"] for c in items),
             "wrong_speaker": sum(c["wrong_speaker"] for c in items), "duplicates": len(duplicates)}
+
+
+SAID_LINE = re.compile(r"(.+?): “(.+)”")
 
 
 def grounding(s: dict, t: Transcript) -> dict:
