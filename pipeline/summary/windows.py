@@ -3,12 +3,13 @@
 A small model does far better over a few minutes of talk than over a whole meeting: asked for
 every part at once from 13k tokens, the 1.5B model repeated a few generic sentences and the
 checker rightly dropped most of them. Each window is asked, in one short JSON answer, for its
-points, the first of which that holds is its highlight (the takeaway at that moment), what it decided or assigned (the
-template's lists), an idea, and which of the code's quote candidates (quotes.py) is most worth
-keeping. The instructions come first and are the same for every window, so llama.cpp reads them
-once; the windows are written side by side. Each answer is checked against its own window, so
-its evidence is local by construction (summarize.py), and the title, the one line and the
-overview are then written from the checked notes, not from the transcript again.
+points (the first that holds is its highlight, the takeaway at that moment), what it decided or
+assigned (the template's lists), an idea, and which of the code's quote candidates (quotes.py)
+is most worth keeping. The instructions come first and are the same for every window, so
+llama.cpp reads them once; the windows are asked one after another (summarize.py says why). Each
+answer is checked against its own window, so its evidence is local by construction; the
+overview and the points are chosen by code from the checked points, and the title and the one
+line are written from them, not from the transcript again.
 """
 
 from __future__ import annotations
