@@ -43,10 +43,14 @@ def config_file(folder: Path, summary: bool = False) -> Path:
 def start(args: list[str], log: Path, hold: str | None = None) -> subprocess.Popen:
     env = {**os.environ, **({"OFFRECORD_HOLD": hold} if hold else {})}
     # as a command in a terminal's foreground: were the suite run in a shell's background, Ctrl-C
-    # would be ignored (and offrecord keeps an ignored SIGINT ignored)
+    # would be ignored, and under nohup SIGHUP (offrecord keeps an ignored signal ignored)
     return subprocess.Popen([sys.executable, "-m", "offrecord", *args], stdout=subprocess.DEVNULL,
-                            stderr=open(log, "w"), env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            stderr=open(log, "w"), env=env, preexec_fn=_in_the_foreground)
+
+
+def _in_the_foreground() -> None:
+    for signum in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def wait_for(log: Path, pattern: str, proc: subprocess.Popen, timeout: float = 240) -> None:
