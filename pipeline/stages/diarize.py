@@ -13,6 +13,7 @@ import contextlib
 import functools
 import io
 import logging
+import time
 import warnings
 from pathlib import Path
 from typing import Callable
@@ -33,6 +34,7 @@ with warnings.catch_warnings():
 
 from ..config import Config, DiarizationConfig
 from ..data import Audio, Diarization, Span
+from ..system import release_freed_memory
 from .embedding import CamppEmbedder
 
 
@@ -59,6 +61,7 @@ def settings(cfg: Config) -> dict:
 # a window every second a 4-hour recording has ~43,000 of them (7.5 GB of distances), so long
 # recordings use a longer hop, keeping n under this bound (~0.9 GB of distances).
 MAX_EMBEDDINGS = 15000
+TRIM_EVERY = 2.0  # seconds between handing freed memory back (see Diarizer.diarize)
 
 
 class _LocalSpeakerDiarization(SpeakerDiarization):
@@ -185,8 +188,17 @@ class Diarizer:
                 using = allowed()
                 torch.set_num_threads(using)
 
+        trimmed = time.monotonic()
+
         def report(done: float, total: float) -> None:
+            nonlocal trimmed
             follow()
+            # Beside speech recognition, glibc leaves the segmentation's freed blocks scattered in
+            # its heap, and RSS climbs with the recording's length (docs/measurements.md, "Long
+            # recordings"); handed back every few seconds, it stays flat at no measurable cost.
+            if time.monotonic() - trimmed > TRIM_EVERY:
+                release_freed_memory()
+                trimmed = time.monotonic()
             if progress:
                 progress(done, total)
 

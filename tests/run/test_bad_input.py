@@ -237,9 +237,12 @@ def test_four_hour_recording_runs_in_bounded_memory(tmp_path, shared):
     assert t["duration"] == pytest.approx(4 * 3600, abs=1)
     assert t["segments"][-1]["end"] > 4 * 3600 - 300  # transcribed to the end (the last clip and its silence)
     assert len(t["speakers"]) >= 2
-    assert peak_gb < 5, peak_gb  # measured 3.5 GB; the waveform alone is 0.9 GB
+    # measured 3.2 GB (5.1-5.9 GB on an Intel Xeon before the diarizer handed freed memory back);
+    # the waveform alone is 0.9 GB
+    assert peak_gb < 5, peak_gb
 
 
+@pytest.mark.slow
 def test_unreadable_file_is_one_clear_line_and_the_next_file_completes(tmp_path, shared):
     import subprocess
     import sys
