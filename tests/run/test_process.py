@@ -32,6 +32,7 @@ def clip(shared):
     return shared / "meeting-ami-es2004a" / "ES2004a-750-810.wav"
 
 
+@pytest.mark.slow
 def test_side_by_side_gives_the_same_transcript_and_overlaps(clip, tmp_path):
     together, transcript, _ = run(clip, tmp_path / "together", parallel=True)
     apart, expected, _ = run(clip, tmp_path / "apart", parallel=False)
@@ -51,6 +52,7 @@ def test_side_by_side_gives_the_same_transcript_and_overlaps(clip, tmp_path):
     assert "transcribe+diarize" not in {s.stage for s in apart.stages}
 
 
+@pytest.mark.slow
 def test_diarization_failure_beside_asr_keeps_the_transcription(clip, tmp_path, monkeypatch):
     cfg = load_config(None, {**SETTINGS, "threads": 2})
     models = Models(cfg, ModelStore())

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import yaml
 from conftest import FAST
 
@@ -22,6 +23,7 @@ from offrecord.store import ModelStore
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
+@pytest.mark.slow
 def test_a_run_on_a_terminal_shows_bars_before_the_stages_end(tmp_path, shared):
     config = tmp_path / "fast.yaml"
     config.write_text(yaml.safe_dump({**FAST, "summary": {"enabled": False}}))

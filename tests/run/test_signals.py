@@ -135,6 +135,7 @@ def interrupt_run(tmp_path: Path, clip: Path, stage: str, signum: int) -> None:
     check_resumes(cmd, done, out / clip.stem)
 
 
+@pytest.mark.slow
 def test_sigint_during_transcription_and_diarization_stops_cleanly_and_resumes(tmp_path, clip):
     """The crash of the issue: Ctrl-C while speech recognition and diarization run side by side
     ended in "terminate called without an active exception" and SIGABRT (status 134)."""
@@ -154,7 +155,7 @@ def test_a_signal_in_any_stage_of_run_stops_cleanly_and_resumes(tmp_path, clip, 
 
 
 @pytest.mark.parametrize("stage,signum", [
-    pytest.param("attribute", signal.SIGTERM, id="attribute-SIGTERM"),
+    pytest.param("attribute", signal.SIGTERM, id="attribute-SIGTERM", marks=pytest.mark.slow),
     pytest.param("attribute", signal.SIGHUP, id="attribute-SIGHUP", marks=pytest.mark.slow),
     pytest.param("transcribe+diarize", signal.SIGINT, id="transcribe+diarize-SIGINT", marks=pytest.mark.slow),
 ])

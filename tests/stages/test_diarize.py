@@ -1,11 +1,14 @@
 """Diarization with the real models on a real AMI meeting clip."""
 
+import pytest
+
 from offrecord.config import load_config
 from offrecord.run.models import Models
 from offrecord.stages.decode import decode
 from offrecord.store import ModelStore
 
 
+@pytest.mark.slow
 def test_speaker_count_options_are_honoured(shared):
     cfg = load_config(None, {})
     diarizer = Models(cfg, ModelStore()).diarizer

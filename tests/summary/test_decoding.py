@@ -60,6 +60,7 @@ def written(llm, question: str, schema: dict, max_tokens: int):
     return reply
 
 
+@pytest.mark.slow
 def test_the_answer_is_llama_cpp_pythons_own(llm):
     messages = ask("Give a title and the two sentences most worth quoting, word for word.")
     theirs = llm.create_chat_completion(messages=messages, response_format={"type": "json_object", "schema": SCHEMA},
@@ -198,6 +199,7 @@ QUESTIONS = ("Give a title and the two sentences most worth quoting, word for wo
              "Give a title and what Bob said about the battery.")
 
 
+@pytest.mark.slow
 def test_answers_written_side_by_side_share_the_transcript_and_are_the_ones_written_alone(llm3, monkeypatch):
     decoder = Decoder(llm3)
     try:
