@@ -43,6 +43,7 @@ from .vocabulary import (
     STANCE,
     STOP,
     VOICE,
+    negation,
     settles,
 )
 
@@ -59,6 +60,9 @@ DECISION_REACH = 60.0  # seconds either side of a decision claim's evidence wher
 DECISION_WORDS = 2  # content words they must share with the claim: "We went with shape" did not decide on a flat wheel
 ASSENT_WORDS = 5  # an assent settles what was just said when it is little more than the assent ("Yes, sounds good.")
 ASSENT_CONTENT = 3  # content words the sentence it takes up must have: "Fair enough." proposes nothing
+DENIAL_REACH = 2  # words before a content word where a "not" denies it ("not those futuristic ones")
+HEDGING_STEMS = frozenset({"think", "know", "sure", "mean"})
+EXCLUDING = ("exclu", "without", "instead", "against", "avoid", "drop", "remov", "reject", "refus", "lack")
 
 _stemmer = snowballstemmer.stemmer("english")
 _STOP_STEMS = frozenset(_stemmer.stemWord(w) for w in STOP)
@@ -250,6 +254,7 @@ class Checker:
         for sid, name in introductions(transcript.segments, SELF_INTRODUCTION).items():
             if name not in self.people and name.lower() not in shown:  # not "User" of "User Interface"
                 self.people[name] = {sid}
+        self.tokens: list[str] = []  # the transcript's tokens, normalised
         self.turn_of: list[int] = []  # per transcript token: its turn
         self.time_of: list[float] = []  # and when it was said
         self.word_of: list[int] = []  # and the word within that turn
@@ -260,6 +265,7 @@ class Checker:
                 for tok in normalise(w.word):
                     if clear and (stem := _content(tok)):
                         self.where.setdefault(stem, []).append(len(self.turn_of))
+                    self.tokens.append(tok)
                     self.turn_of.append(ti)
                     self.word_of.append(wi)
                     self.time_of.append(w.start)
@@ -311,6 +317,10 @@ class Checker:
                 support, passages, positions = own_support, own_passages, own
         evidence, moment = self._evidence(passages, positions)
         verdict = Verdict(support >= MIN_SUPPORT - 1e-9, support, text, evidence, moment)
+        if verdict.supported and (denied := self._denied(text, passages, positions)):
+            verdict.supported = False
+            verdict.reason = f"said with a 'not': {', '.join(denied[:4])}"
+            return verdict
         if not verdict.supported:
             found = set().union(*(covered for _, _, covered in passages))
             missing = [s for s in content if s not in found]
@@ -407,6 +417,24 @@ class Checker:
                 again.corrected, again.reason = True, f"{again.reason}, put right from: {text}"
                 return again
         return verdict
+
+    def _denied(self, text: str, passages: list, positions: dict[str, list[int]]) -> list[str]:
+        """The claim's words that its passages only say denied ("not those futuristic ones" is
+        no wish for a futuristic remote), where the claim denies nothing itself: a claim that
+        says "not" or "exclusion" ("no teletext") is left to its words, as its denial need not sit
+        where the speaker's did."""
+        if any(negation(tok) or tok.startswith(EXCLUDING) for tok in normalise(text)):
+            return []
+        denied = []
+        for p, end, covered in passages:
+            for s in sorted(covered):
+                if len(s) < 4 or s in HEDGING_STEMS:
+                    continue  # "can't use metal" denies metal, not every "use"; "I don't think" hedges
+                at = [q for q in positions[s] if p <= q < end]
+                if at and all(any(negation(self.tokens[b]) and self.turn_of[b] == self.turn_of[q]
+                                  for b in range(max(q - DENIAL_REACH, 0), q)) for q in at):
+                    denied.append(s)
+        return denied
 
     def _decided(self, text: str, evidence: list[Evidence]) -> bool:
         """Was what `text` says was decided spoken of as decided near its evidence: a sentence with

@@ -28,6 +28,14 @@ DECIDING = re.compile(r"\b(decided|agreed|settled|chose|chosen|(go|going|went|st
 ASSENT = re.compile(r"\b(sounds good|fine by me|agreed|i agree|let's do (that|it)|deal|that's settled)\b")
 HEDGES = frozenset("""not never haven't hasn't hadn't didn't don't doesn't can't cannot won't isn't aren't wasn't
 weren't yet could might maybe perhaps should would if whether ought""".split())
+NEGATIONS = frozenset("not no never nor without cannot".split())
+
+
+def negation(token: str) -> bool:
+    """A normalised token that denies what follows it: "not", "never", "don't"."""
+    return token in NEGATIONS or token.endswith("n't")
+
+
 # A claim that puts a wish, plan or proposal to someone ("the project manager wants to play with
 # play-dough") says more than that they spoke of it: it must be in their own voice, not words
 # they said to or about others ("you two are going to be playing with play-dough") or asked back

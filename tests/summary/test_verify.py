@@ -481,3 +481,19 @@ def test_a_claim_that_holds_only_in_its_leading_clause_is_cut_to_it():
     assert v.supported and v.text == "Ann suggests a big recognisable button on top." and "cut from" in v.reason
     # what follows a condition or a contrast is part of the claim: nothing is cut
     assert not checker.mended("Ann suggests a big recognisable button on top, but only if Bob pays for it.").supported
+
+
+def test_a_claim_of_what_a_speaker_said_not_to_want_is_not_supported():
+    # IS1006c: "not those futuristic remote controls" made "asks for a more futuristic remote"
+    checker = Checker(talk(("S1", "Marketing", "Something trendy, yeah, and not those futuristic remote controls with angles."),
+                           ("S2", "Designer", "We can't use metal, so a recycled plastic case it is."),
+                           ("S1", "Marketing", "And no teletext button on this remote, I don't think people need it.")))
+    denied = checker.mended("Marketing asks for a more futuristic remote control with angles.")
+    assert not denied.supported and "futurist" in denied.reason
+    # said as the speaker said it, the claim holds; so does one that names the exclusion its own way
+    assert checker.check("Marketing does not want futuristic remote controls with angles.").supported
+    assert checker.check("Marketing mentions this remote's exclusion of a teletext button.").supported
+    # "I don't think" hedges what follows, it denies nothing
+    assert checker.check("Marketing thinks people need this remote.").supported
+    # "can't use metal" denies metal, not the plastic that is used instead
+    assert checker.check("Designer wants to use a recycled plastic case.").supported
