@@ -18,7 +18,7 @@ from ..stages.naming import SELF_INTRODUCTION
 from ..text import normalise
 from .grounding import SENTENCE_END
 from .verify import content_stems, heard
-from .vocabulary import FILLER, GREETING, OPINION
+from .vocabulary import FILLER, GREETING, OPINION, hanging
 
 LEAST_WORDS, MOST_WORDS = 8, 40
 LEAST_CONTENT = 5  # distinct content words: "I'll just put the cable in" says nothing worth saving
@@ -61,8 +61,8 @@ def _candidate(t: Transcript, turn: Turn, words: list) -> Candidate | None:
     tokens = normalise(text)
     if not LEAST_WORDS <= len(tokens) <= MOST_WORDS or not text[:1].isupper():
         return None
-    if sum(tok in FILLER for tok in tokens) > MOST_FILLERS or _stumbles(tokens):
-        return None
+    if sum(tok in FILLER for tok in tokens) > MOST_FILLERS or _stumbles(tokens) or hanging(tokens):
+        return None  # "... and Um.": the speaker went on in the next sentence
     if GREETING.search(" ".join(tokens)) or SELF_INTRODUCTION.search(text):
         return None  # "I'm the Project Manager Christa Pavlov and okay let's begin."
     content = set(content_stems(text))

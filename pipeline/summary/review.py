@@ -16,7 +16,7 @@ from .schemas import text_of, texts_of
 from .shape import Shape
 from .templates import Section, Template
 from .verify import Checker, Verdict, near_duplicate, nothing_new, pointers, sentences
-from .vocabulary import HANGING, PRONOUN, REFERS_BACK, first_person, placeholder
+from .vocabulary import PRONOUN, REFERS_BACK, first_person, hanging, placeholder
 
 HIGHLIGHT_EVERY = 360.0  # seconds of a recording read by windows with no highlight, at most
 TITLE_REACH = 30.0  # seconds around an idea's evidence where its title's words must have been said
@@ -287,5 +287,4 @@ def _holds(v: Verdict) -> bool:
 def _hanging(text: str) -> bool:
     """Does a sentence stop on a word that needs what follows ("... the voice recognition feature
     as a.")? The model ran out of room and ended it anyway: it is cut off."""
-    words = normalise(text)
-    return bool(words) and words[-1] in HANGING
+    return hanging(normalise(text))

@@ -112,6 +112,14 @@ DANGLING = frozenset("a an the and or but of to that which who whom whose with f
 # words no finished sentence ends on ("... the voice recognition feature as a."); "that", "in",
 # "on" can ("Bob agreed with that.")
 HANGING = frozenset("a an the and or but of as than whose".split())
+
+
+def hanging(words: list[str]) -> bool:
+    """Do a sentence's normalised words stop on a word that needs what follows ("... the voice
+    recognition feature as a.", "... and um.")?"""
+    return bool(words) and (words[-1] in HANGING or words[-1] in FILLER)
+
+
 QUALIFIERS = frozenset("but only unless if except although though provided yet not until when whenever".split())
 
 # what makes a sentence worth quoting as someone's own: a view, a proposal, a reason, a finding
