@@ -24,8 +24,8 @@ Printed, per question with --per-question, and in all:
 - citation precision: the share of cited moments in the question's own meeting inside the turns
   QMSum marks as answering it, one turn either side allowed;
 - sentences shown that the checker does not support, checked again on the cited recording's
-  whole transcript (none, by construction); and of the model's sentences, those written again
-  and those dropped;
+  whole transcript (where it may choose other evidence than among the passages the model read);
+  and of the model's sentences, those written again and those dropped;
 - seconds per answer once the model is loaded, and the first answer's, loading included.
 Run it alone: its times are its results.
 """
