@@ -112,6 +112,24 @@ def test_sample_summary_is_grounded(sample_run):
         assert f"{claim['text']} [{clock(claim['evidence'][0]['start'])}]" in md
 
 
+def test_asking_the_sample(sample_run):
+    """The README's `ask` on the sample's output, with the default model: Diane's home is answered
+    from her own words, a budget nobody spoke of is not found (exit status 1)."""
+    _, out = sample_run
+    t = load(out, "transcript.json")
+    diane = next(s["id"] for s in t["speakers"] if s["name"] == "Diane")
+    found = CliRunner().invoke(cli, ["ask", "Where is Diane from?", "What is the budget?", str(out.parent), "--json"])
+    assert found.exit_code == 1, found.output  # the second is not answered
+    where, budget = [json.loads(line) for line in found.output.splitlines() if line.startswith("{")]
+    assert where["found"] and where["answer"], where
+    said_by_diane = [(seg["start"], seg["end"]) for seg in t["segments"] if seg["speaker"] == diane]
+    for sentence in where["answer"]:
+        assert re.search(r"Jersey|Chicago", sentence["text"]), sentence
+        assert all(e["speaker"] == "Diane" and any(a - 0.5 <= e["start"] <= b for a, b in said_by_diane)
+                   for e in sentence["evidence"]), sentence
+    assert not budget["found"] and budget["answer"] == [], budget
+
+
 def test_sample_text_formats_agree(sample_run):
     _, out = sample_run
     t = load(out, "transcript.json")
