@@ -28,7 +28,7 @@ def review(answers: dict, t: Transcript, template: Template, shape: Shape, check
     """Only what the transcript supports, each point once, no more than the recording fills.
     `spans`: where each highlight (by its label) must be said, by default around its part's
     mark; `quotes`: those found already; `prose_first`: by windows, where every part is chosen
-    from the windows' points: the template's sections, then the highlights, then the prose."""
+    from the windows' points: the template's sections, the overview, the highlights, then the rest."""
     spans = shape.spans(t.duration) if spans is None else spans
     usage = defaultdict(int) if usage is None else usage
     usage.setdefault("verdicts", [])
@@ -120,10 +120,12 @@ def review(answers: dict, t: Transcript, template: Template, shape: Shape, check
         return [_section(sec, answers.get(sec.name), check, spoken) for sec in template.sections]
 
     # By windows, everything is chosen from the windows' points: a decision stated from its own
-    # words is listed as one first (the points then do not say it again), then each window's
-    # highlight, the first of its points that holds; the overview and the ideas then take what
-    # the highlights do not already say
+    # words is listed as one first (the points then do not say it again), then the overview from
+    # the first points of windows spread over the recording (a window's first point is its
+    # takeaway, what an overview says), then each window's highlight, the first of its points
+    # that holds and is not said already; the ideas take what is left
     sections = section_items() if prose_first else []
+    overview = overview_sentences() if prose_first else []
     # a highlight says what happens in its part of the recording, and is stamped where it does
     proposed = answers.get("highlights") or {}
     highlights = []
@@ -149,7 +151,7 @@ def review(answers: dict, t: Transcript, template: Template, shape: Shape, check
     usage["claims_kept"] -= len(crowded)
     highlights = spaced
     if prose_first:
-        overview, ideas = overview_sentences(), idea_items()
+        ideas = idea_items()
     else:
         # asked with the transcript, highlights come before the prose, which may only restate them
         may_give_way.update({gist} | {h.text for h in highlights})

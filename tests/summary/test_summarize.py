@@ -413,18 +413,18 @@ def test_placeholders_for_nothing_are_recognised():
 
 
 def test_by_windows_each_part_takes_what_the_parts_before_it_do_not_say():
-    """By windows every part is chosen from the windows' points: the window's highlight is the
-    first that holds, and the overview, offered the same points, takes the next."""
+    """By windows every part is chosen from the windows' points: the overview takes the first that
+    holds (a window's takeaway), and the window's highlight, offered the same points, the next."""
     t = sample_reference()
     first = "Diane is in New Jersey now, though she is originally from Chicago."
     second = "Sheila says they call her a Yankee down in Texas."
     answers = {"title": "Two women from Chicago", "overview": [first, second], "highlights": {"Part 1": [first, second]},
                "at_a_glance": [first, second]}
     usage: dict = defaultdict(int)
-    s = review(answers, t, load_template("podcast"), Shape.of(t), Checker(t), {"Part 1": (0.0, t.duration)},
-               usage=usage, prose_first=True)
-    assert [h.text for h in s.highlights] == [first] and s.highlights[0].evidence
-    assert [c.text for c in s.overview] == [second] and s.at_a_glance == []
+    s = review(answers, t, load_template("podcast"), dataclasses.replace(Shape.of(t), overview=1), Checker(t),
+               {"Part 1": (0.0, t.duration)}, usage=usage, prose_first=True)
+    assert [c.text for c in s.overview] == [first] and s.at_a_glance == []
+    assert [h.text for h in s.highlights] == [second] and s.highlights[0].evidence
     # each proposed sentence has the checker's reason, kept or not
     assert [(v["text"], v["kept"]) for v in usage["verdicts"]] == [(first, True), (first, False), (second, True),
                                                                    (first, False), (second, False)]
