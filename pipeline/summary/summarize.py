@@ -227,9 +227,9 @@ class Summarizer:
                 progress(len(replies), len(asks) + 1)
         labels = [f"Part {i + 1}" for i in range(len(ws))]
         spans = {label: (w.start, w.end) for label, w in zip(labels, ws)}
-        # a window's highlight is the first of its points that holds; the others may be points at a
-        # glance, taken in turn the first of every window, then the second: as many as are kept
-        # cover the whole recording (the one used as a highlight is then a repeat, and left out)
+        # a window's highlight is the first of its points that holds and the overview does not say;
+        # the others may be points at a glance, taken in turn the first of every window, then the
+        # second: as many as are kept cover the whole recording (one already shown is a repeat)
         answers: dict = {"highlights": {label: texts_of(r.get("points")) for label, r in zip(labels, replies)}}
         answers["at_a_glance"] = [p for rank in range(POINTS) for r in replies
                                   if rank < len(points := texts_of(r.get("points"))) and (p := points[rank])]
