@@ -12,8 +12,9 @@ claim that names a speaker (by the name shown, or the one they introduced themse
 Chiara") must be backed by that speaker's own words, or by words addressed to them by name, and a
 wish or a proposal put to them ("she suggests a cover") by words in their own voice said at one
 moment, not a question or words about others; otherwise the name is corrected (one name, one other
-speaker behind the evidence) or the claim fails. Nothing here asks the model: the check is the
-transcript's words against the claim's.
+speaker behind the evidence) or the claim fails. A word the passage says only after a "not"
+("not those futuristic ones") supports no claim that does not deny it. Nothing here asks the
+model: the check is the transcript's words against the claim's.
 """
 
 from __future__ import annotations
