@@ -155,7 +155,7 @@ def test_a_signal_in_any_stage_of_run_stops_cleanly_and_resumes(tmp_path, clip, 
 
 
 @pytest.mark.parametrize("stage,signum", [
-    pytest.param("attribute", signal.SIGTERM, id="attribute-SIGTERM", marks=pytest.mark.slow),
+    pytest.param("attribute", signal.SIGTERM, id="attribute-SIGTERM"),
     pytest.param("attribute", signal.SIGHUP, id="attribute-SIGHUP", marks=pytest.mark.slow),
     pytest.param("transcribe+diarize", signal.SIGINT, id="transcribe+diarize-SIGINT", marks=pytest.mark.slow),
 ])
