@@ -71,7 +71,7 @@ def review(answers: dict, t: Transcript, template: Template, shape: Shape, check
     def check(text: str, owner: str | None = None, within: tuple[float, float] | None = None,
               decided: bool = False) -> Verdict | None:
         text = text.strip()
-        if not text or placeholder(normalise(text)) or text.endswith("…") or _hanging(text) or \
+        if not text or placeholder(normalise(text)) or text.endswith("…") or hanging(normalise(text)) or \
                 any(c.isalpha() and _script(c) not in scripts for c in text):
             return None  # nothing, a sentence cut off at its length limit, or another language
         usage["claims_proposed"] += 1
@@ -284,9 +284,3 @@ def _spaced(highlights: list[Highlight], most: int, duration: float) -> list[Hig
 def _holds(v: Verdict) -> bool:
     """Supported as written: no name to correct, nobody named who did not say it."""
     return v.supported and not v.corrected and not v.wrong_names
-
-
-def _hanging(text: str) -> bool:
-    """Does a sentence stop on a word that needs what follows ("... the voice recognition feature
-    as a.")? The model ran out of room and ended it anyway: it is cut off."""
-    return hanging(normalise(text))
